@@ -1,0 +1,1 @@
+//! emp-bus (under construction).

@@ -1,0 +1,1 @@
+//! emp-ingest (under construction).

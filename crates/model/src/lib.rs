@@ -1,0 +1,1 @@
+//! emp-model (under construction).

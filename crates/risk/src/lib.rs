@@ -1,0 +1,1 @@
+//! emp-risk (under construction).

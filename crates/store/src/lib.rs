@@ -1,0 +1,1 @@
+//! emp-store (under construction).

@@ -1,0 +1,1 @@
+//! emp-telemetry (under construction).
