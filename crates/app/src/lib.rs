@@ -1,0 +1,30 @@
+//! The `emp` binary's library: configuration, command line, runtime, HTTP server and logging.
+//!
+//! The binary is a thin `main` over [`run_cli`]; tests drive the same functions in-process (the
+//! router, the configuration loader) and the real binary on port 0.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! let config = emp_app::load_config(None, &BTreeMap::new(), &emp_app::FlagOverrides::default())
+//!     .expect("defaults are valid");
+//! assert_eq!(config.raw().health.addr, "127.0.0.1:8080");
+//! ```
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod cli;
+mod commands;
+mod config;
+mod http;
+mod journal;
+mod logging;
+mod metrics;
+mod runtime;
+
+pub use cli::{Cli, Command, ConfigCommand, RunArgs};
+pub use commands::{ExitCode, run_cli};
+pub use config::{
+    Config, ConfigError, FlagOverrides, Issue, LogFormat, RawConfig, RunMode, Secret, Tier, load as load_config,
+};
+pub use http::{health_document, render_metrics, router};
+pub use runtime::{RunOptions, Runtime, RuntimeState};

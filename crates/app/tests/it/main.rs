@@ -1,0 +1,7 @@
+//! Integration tests of the `emp` binary and its router.
+#![allow(clippy::unwrap_used)]
+
+mod cli;
+mod harness;
+mod router;
+mod server;
