@@ -8,7 +8,7 @@ use crate::config::LogFormat;
 
 /// EMP — the Evolving Market Predator: an algorithmic trading runtime.
 #[derive(Debug, Parser)]
-#[command(name = "emp", version, about, long_about = None, propagate_version = true)]
+#[command(name = "emp", version, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// Configuration file (YAML). Default: `emp.yaml` in the working directory when present.
     #[arg(long, global = true, value_name = "FILE")]
@@ -49,7 +49,7 @@ pub enum Command {
         #[arg(long)]
         no_trading: bool,
     },
-    /// Run the configured ingest plan once and print the graded result.
+    /// Run the configured ingest plan once and print the graded result (not available in this build yet).
     IngestOnce,
     /// Start and stop the runtime N times in one process (a restart drill).
     Restart {

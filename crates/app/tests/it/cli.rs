@@ -129,3 +129,25 @@ fn config_check_prints_the_effective_configuration() {
     assert_eq!(yaml["environment"].as_str(), Some("staging"));
     assert_eq!(yaml["logging"]["level"].as_str(), Some("debug"));
 }
+
+#[test]
+fn restart_drill_runs_every_cycle_and_keeps_a_config_copy_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &["restart", "--cycles", "3", "--timeout", "0.2", "--data-dir", "d", "--health-addr", "127.0.0.1:0"],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for c in 1..=3 {
+        assert!(out.contains(&format!("cycle {c}/3")), "{out}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path().join("d/runs")).unwrap().count(), 3);
+}
+
+#[test]
+fn help_text_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = text(&run(&["--help"], dir.path()));
+    insta::assert_snapshot!("emp_help", out);
+}
