@@ -3,7 +3,7 @@
 //! serde stops at the first error. To report all of them, each leaf of the document is first
 //! decoded alone (a document holding only that leaf; every config struct has `#[serde(default)]`,
 //! so the rest falls back to defaults): every unknown key and wrong type shows up with its path.
-//! Only when all leaves pass is the whole document decoded.
+//! The document is then decoded without the bad leaves, so that range validation still runs.
 
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
@@ -11,24 +11,41 @@ use serde_yaml::{Mapping, Value};
 use super::Issue;
 
 pub(crate) fn decode_all<T: DeserializeOwned>(doc: &Value, issues: &mut Vec<Issue>) -> Option<T> {
-    let before = issues.len();
     let mut leaves = Vec::new();
     collect_leaves(doc, &mut Vec::new(), &mut leaves);
+    let mut pruned = doc.clone();
     for (path, value) in leaves {
         let mini = wrap(&path, value.clone());
         if let Err(e) = serde_path_to_error::deserialize::<_, T>(mini) {
             issues.push(issue_from(&e, &path));
+            // Without the bad leaf the rest still decodes, so range checks can run on it too
+            // and the user hears about every problem in one go.
+            remove_path(&mut pruned, &path);
         }
     }
-    if issues.len() > before {
-        return None;
-    }
-    match serde_path_to_error::deserialize::<_, T>(doc.clone()) {
+    match serde_path_to_error::deserialize::<_, T>(pruned) {
         Ok(v) => Some(v),
         Err(e) => {
             issues.push(issue_from(&e, &[]));
             None
         }
+    }
+}
+
+fn remove_path(doc: &mut Value, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else {
+        *doc = Value::Mapping(Mapping::new());
+        return;
+    };
+    let mut cur = doc;
+    for key in parents {
+        match cur.get_mut(key.as_str()) {
+            Some(next) => cur = next,
+            None => return,
+        }
+    }
+    if let Value::Mapping(m) = cur {
+        m.remove(last.as_str());
     }
 }
 

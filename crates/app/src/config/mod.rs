@@ -188,6 +188,8 @@ pub struct RawConfig {
     pub logging: LoggingConfig,
     pub telemetry: TelemetryConfig,
     pub bus: BusSection,
+    /// The limits of the pre-trade risk gateway (`emp_risk::RiskConfig`).
+    pub risk: emp_risk::RiskConfig,
     pub store: StoreConfig,
 }
 
@@ -203,6 +205,7 @@ impl Default for RawConfig {
             logging: LoggingConfig::default(),
             telemetry: TelemetryConfig::default(),
             bus: BusSection::default(),
+            risk: emp_risk::RiskConfig::default(),
             store: StoreConfig::default(),
         }
     }
@@ -273,6 +276,10 @@ impl RawConfig {
         }
         if let Err(errors) = self.bus.health.validate() {
             out.extend(prefixed("bus.health", &errors));
+        }
+        // Refused here, at start-up: e.g. a stop-loss that is not mandatory outside research mode.
+        if let Err(errors) = self.risk.clone().validate() {
+            out.extend(prefixed("risk", &errors));
         }
         out
     }

@@ -33,7 +33,9 @@ fn every_problem_is_reported_at_once_with_its_path() {
     assert!(m.iter().any(|s| s.starts_with("health.enabled") && s.contains("invalid type")), "{m:?}");
     assert!(m.iter().any(|s| s.starts_with("logging.nope") && s.contains("unknown field")), "{m:?}");
     assert!(m.iter().any(|s| s.starts_with("telemetry.interval_ms")), "{m:?}");
-    assert_eq!(m.len(), 4, "{m:?}");
+    // Range checks still run on what decoded, in the same report.
+    assert!(m.iter().any(|s| s.starts_with("health.addr") && s.contains("nowhere")), "{m:?}");
+    assert_eq!(m.len(), 5, "{m:?}");
 }
 
 #[test]
@@ -101,4 +103,13 @@ fn missing_file_is_an_error_naming_it() {
     let err = load(Some(Path::new("/nonexistent/emp.yaml")), &BTreeMap::new(), &FlagOverrides::default())
         .unwrap_err();
     assert!(err.to_string().contains("/nonexistent/emp.yaml"), "{err}");
+}
+
+#[test]
+fn risk_limits_are_validated_at_start_up() {
+    let err = load_str("risk:\n  max_leverage: -1\n  mandatory_stop_loss: false\n", &[], &FlagOverrides::default())
+        .unwrap_err();
+    let m = messages(&err);
+    assert!(m.iter().any(|s| s.starts_with("risk.max_leverage") && s.contains("-1")), "{m:?}");
+    assert!(m.iter().any(|s| s.starts_with("risk.mandatory_stop_loss")), "{m:?}");
 }
