@@ -1,0 +1,1 @@
+//! emp-execution (under construction).

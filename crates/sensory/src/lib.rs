@@ -1,0 +1,1 @@
+//! emp-sensory (under construction).
