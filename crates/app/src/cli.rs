@@ -91,7 +91,9 @@ pub enum ConfigCommand {
 fn positive_secs(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 31_536_000.0 => Ok(v),
-        Ok(v) => Err(format!("must be > 0 and at most a year of seconds, got {v}")),
+        Ok(v) => Err(format!(
+            "must be > 0 and at most a year of seconds, got {v}"
+        )),
         Err(e) => Err(format!("not a number of seconds: {e}")),
     }
 }

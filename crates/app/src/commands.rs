@@ -29,7 +29,9 @@ impl From<ExitCode> for std::process::ExitCode {
 
 /// Run a parsed command line to completion.
 pub fn run_cli(cli: Cli) -> ExitCode {
-    let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("EMP_")).collect();
+    let env: BTreeMap<String, String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("EMP_"))
+        .collect();
     let flags = FlagOverrides {
         data_dir: cli.data_dir.clone(),
         log_format: cli.log_format(),
@@ -65,12 +67,22 @@ pub fn run_cli(cli: Cli) -> ExitCode {
                 return code;
             }
             with_tokio(&config, |cfg| async move {
-                run_once(cfg, RunOptions { no_trading: args.no_trading }, args.timeout, true).await
+                run_once(
+                    cfg,
+                    RunOptions {
+                        no_trading: args.no_trading,
+                    },
+                    args.timeout,
+                    true,
+                )
+                .await
             })
         }
         Command::Restart { cycles, timeout } => {
             if config.raw().run_mode == RunMode::Live {
-                eprintln!("emp restart: refused in live mode; the restart drill is for paper runs.");
+                eprintln!(
+                    "emp restart: refused in live mode; the restart drill is for paper runs."
+                );
                 return ExitCode::Usage;
             }
             with_tokio(&config, |cfg| async move {
@@ -90,7 +102,8 @@ pub fn run_cli(cli: Cli) -> ExitCode {
             let rt = Runtime::start(cfg, RunOptions { no_trading })?;
             rt.set_state(RuntimeState::Running);
             rt.publish_telemetry().await?;
-            rt.wait_for_topic(topics::EVENT_BUS_HEALTH, Duration::from_secs(2)).await;
+            rt.wait_for_topic(topics::EVENT_BUS_HEALTH, Duration::from_secs(2))
+                .await;
             let summary = rt.summary();
             rt.bus().stop().await;
             if json {
@@ -144,7 +157,12 @@ where
 }
 
 /// One run: start, serve, publish telemetry, wait for the timeout or a signal, shut down in order.
-async fn run_once(config: Config, options: RunOptions, timeout: Option<f64>, print_summary: bool) -> anyhow::Result<()> {
+async fn run_once(
+    config: Config,
+    options: RunOptions,
+    timeout: Option<f64>,
+    print_summary: bool,
+) -> anyhow::Result<()> {
     let rt = Runtime::start(config.clone(), options)?;
     let raw = config.raw();
     let record = record_effective_config(&rt)?;
@@ -157,7 +175,11 @@ async fn run_once(config: Config, options: RunOptions, timeout: Option<f64>, pri
         let addr = listener.local_addr()?;
         std::fs::write(raw.data_dir.join("emp.addr"), addr.to_string())?;
         tracing::info!(addr = %addr, health = %raw.health.path, "health server listening on http://{addr}");
-        Some(tokio::spawn(http::serve(listener, rt.clone(), server_stop.clone())))
+        Some(tokio::spawn(http::serve(
+            listener,
+            rt.clone(),
+            server_stop.clone(),
+        )))
     } else {
         tracing::info!("health server disabled by configuration");
         None
@@ -168,7 +190,9 @@ async fn run_once(config: Config, options: RunOptions, timeout: Option<f64>, pri
     if options.no_trading {
         tracing::info!("trading: disabled by --no-trading");
     } else {
-        tracing::warn!("trading: not available in this build (the trading engine is not built yet)");
+        tracing::warn!(
+            "trading: not available in this build (the trading engine is not built yet)"
+        );
     }
     rt.set_state(RuntimeState::Running);
     tracing::info!("runtime running");
@@ -254,7 +278,8 @@ fn record_effective_config(rt: &Runtime) -> anyhow::Result<std::path::PathBuf> {
         rt.run_id(),
         rt.config().to_redacted_yaml()
     );
-    std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
 
@@ -264,22 +289,45 @@ fn render_summary_text(summary: &serde_json::Value) -> String {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_owned();
     let mut out = String::new();
     let _ = writeln!(out, "EMP {} — run {}", s(&r["version"]), s(&r["run_id"]));
-    let _ = writeln!(out, "  tier {} · mode {} · environment {} · state {}", s(&r["tier"]), s(&r["run_mode"]),
-        s(&r["environment"]), s(&r["state"]));
-    let _ = writeln!(out, "  uptime {:.1} s · failovers {}", r["uptime_seconds"].as_f64().unwrap_or(0.0), r["failovers"]);
+    let _ = writeln!(
+        out,
+        "  tier {} · mode {} · environment {} · state {}",
+        s(&r["tier"]),
+        s(&r["run_mode"]),
+        s(&r["environment"]),
+        s(&r["state"])
+    );
+    let _ = writeln!(
+        out,
+        "  uptime {:.1} s · failovers {}",
+        r["uptime_seconds"].as_f64().unwrap_or(0.0),
+        r["failovers"]
+    );
     if let Some(c) = r["components"].as_object() {
         for (k, v) in c {
             let _ = writeln!(out, "  {k}: {}", s(v));
         }
     }
-    let _ = writeln!(out, "  bus: published {} delivered {} dropped {} handler errors {}", r["bus"]["published"],
-        r["bus"]["delivered"], r["bus"]["dropped"], r["bus"]["handler_errors"]);
+    let _ = writeln!(
+        out,
+        "  bus: published {} delivered {} dropped {} handler errors {}",
+        r["bus"]["published"],
+        r["bus"]["delivered"],
+        r["bus"]["dropped"],
+        r["bus"]["handler_errors"]
+    );
     if let Some(snaps) = summary["snapshots"].as_object() {
         let _ = writeln!(out, "telemetry:");
         for (topic, snap) in snaps {
             let _ = writeln!(out, "  {:<5} {topic}", s(&snap["status"]));
             for c in snap["checks"].as_array().into_iter().flatten() {
-                let _ = writeln!(out, "        {:<5} {}: {}", s(&c["status"]), s(&c["name"]), s(&c["message"]));
+                let _ = writeln!(
+                    out,
+                    "        {:<5} {}: {}",
+                    s(&c["status"]),
+                    s(&c["name"]),
+                    s(&c["message"])
+                );
             }
         }
     }

@@ -30,7 +30,11 @@ pub(crate) async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpList
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr} for the health server: {e}"))
 }
 
-pub(crate) async fn serve(listener: tokio::net::TcpListener, runtime: Runtime, stop: CancellationToken) -> std::io::Result<()> {
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    runtime: Runtime,
+    stop: CancellationToken,
+) -> std::io::Result<()> {
     axum::serve(listener, router(runtime))
         .with_graceful_shutdown(async move { stop.cancelled().await })
         .await
@@ -82,7 +86,11 @@ pub fn health_document(runtime: &Runtime) -> (Status, Value) {
         .filter(|t| t.state == emp_bus::TaskState::Failed)
         .map(|t| t.name.clone())
         .collect();
-    let task_status = if failed.is_empty() { Status::Ok } else { Status::Fail };
+    let task_status = if failed.is_empty() {
+        Status::Ok
+    } else {
+        Status::Fail
+    };
     checks.push((
         task_status,
         json!({
@@ -115,7 +123,10 @@ async fn health(State(runtime): State<Runtime>) -> Response {
 
 async fn metrics_handler(State(runtime): State<Runtime>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         render_metrics(&runtime),
     )
         .into_response()
@@ -124,13 +135,25 @@ async fn metrics_handler(State(runtime): State<Runtime>) -> Response {
 pub fn render_metrics(runtime: &Runtime) -> String {
     let mut e = Exposition::default();
     let stats = runtime.bus().stats();
-    e.family("emp_build_info", Kind::Gauge, "Build information; the value is always 1.")
-        .sample("emp_build_info", &[("version", env!("CARGO_PKG_VERSION"))], 1.0);
+    e.family(
+        "emp_build_info",
+        Kind::Gauge,
+        "Build information; the value is always 1.",
+    )
+    .sample(
+        "emp_build_info",
+        &[("version", env!("CARGO_PKG_VERSION"))],
+        1.0,
+    );
     e.single(
         "emp_up",
         Kind::Gauge,
         "1 while the runtime is running, 0 while starting or stopping.",
-        if runtime.state() == RuntimeState::Running { 1.0 } else { 0.0 },
+        if runtime.state() == RuntimeState::Running {
+            1.0
+        } else {
+            0.0
+        },
     );
     e.single(
         "emp_uptime_seconds",
@@ -138,14 +161,47 @@ pub fn render_metrics(runtime: &Runtime) -> String {
         "Seconds since the runtime started.",
         runtime.now().saturating_sub(runtime.started_at()) as f64 / 1e9,
     );
-    e.single("emp_bus_running", Kind::Gauge, "1 when the event bus is running.", if stats.running { 1.0 } else { 0.0 });
-    e.single("emp_bus_published_total", Kind::Counter, "Events published on the bus.", stats.published as f64);
-    e.single("emp_bus_delivered_total", Kind::Counter, "Event deliveries to subscribers.", stats.delivered as f64);
-    e.single("emp_bus_dropped_total", Kind::Counter, "Events dropped by overflow policies.", stats.dropped as f64);
-    e.single("emp_bus_handler_errors_total", Kind::Counter, "Subscriber handler failures and panics.", stats.handler_errors as f64);
-    e.family("emp_bus_queue_depth", Kind::Gauge, "Events waiting in each subscriber's queue.");
+    e.single(
+        "emp_bus_running",
+        Kind::Gauge,
+        "1 when the event bus is running.",
+        if stats.running { 1.0 } else { 0.0 },
+    );
+    e.single(
+        "emp_bus_published_total",
+        Kind::Counter,
+        "Events published on the bus.",
+        stats.published as f64,
+    );
+    e.single(
+        "emp_bus_delivered_total",
+        Kind::Counter,
+        "Event deliveries to subscribers.",
+        stats.delivered as f64,
+    );
+    e.single(
+        "emp_bus_dropped_total",
+        Kind::Counter,
+        "Events dropped by overflow policies.",
+        stats.dropped as f64,
+    );
+    e.single(
+        "emp_bus_handler_errors_total",
+        Kind::Counter,
+        "Subscriber handler failures and panics.",
+        stats.handler_errors as f64,
+    );
+    e.family(
+        "emp_bus_queue_depth",
+        Kind::Gauge,
+        "Events waiting in each subscriber's queue.",
+    );
     for s in &stats.subscribers {
-        e.sample("emp_bus_queue_depth", &[("subscriber", &s.name)], s.queue_depth as f64);
+        e.sample(
+            "emp_bus_queue_depth",
+            &[("subscriber", &s.name)],
+            s.queue_depth as f64,
+        );
     }
     e.single(
         "emp_telemetry_failovers_total",
@@ -155,10 +211,23 @@ pub fn render_metrics(runtime: &Runtime) -> String {
     );
     let tasks = runtime.supervisor().tasks();
     let active = tasks.iter().filter(|t| t.state.is_active()).count();
-    e.single("emp_tasks_active", Kind::Gauge, "Supervised tasks running or waiting to restart.", active as f64);
-    e.family("emp_task_restarts_total", Kind::Counter, "Restarts of each supervised task.");
+    e.single(
+        "emp_tasks_active",
+        Kind::Gauge,
+        "Supervised tasks running or waiting to restart.",
+        active as f64,
+    );
+    e.family(
+        "emp_task_restarts_total",
+        Kind::Counter,
+        "Restarts of each supervised task.",
+    );
     for t in &tasks {
-        e.sample("emp_task_restarts_total", &[("task", &t.name)], t.restarts as f64);
+        e.sample(
+            "emp_task_restarts_total",
+            &[("task", &t.name)],
+            t.restarts as f64,
+        );
     }
     e.family(
         "emp_telemetry_status",
@@ -166,7 +235,11 @@ pub fn render_metrics(runtime: &Runtime) -> String {
         "Latest status of each telemetry topic: 0 ok, 1 warn, 2 fail.",
     );
     for (topic, snap) in runtime.latest_snapshots() {
-        e.sample("emp_telemetry_status", &[("topic", &topic)], f64::from(snap.status().as_gauge()));
+        e.sample(
+            "emp_telemetry_status",
+            &[("topic", &topic)],
+            f64::from(snap.status().as_gauge()),
+        );
     }
     metrics::process(&mut e, runtime.started_at().as_secs_f64());
     e.finish()

@@ -35,7 +35,8 @@ impl SnapshotSink for JsonLinesJournal {
         if guard.is_none() {
             // Opened on first use, so commands that never fail over write nothing.
             if let Some(dir) = self.path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| SinkError::new(format!("create {}", dir.display()), e))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| SinkError::new(format!("create {}", dir.display()), e))?;
             }
             let f = OpenOptions::new()
                 .create(true)
@@ -48,8 +49,10 @@ impl SnapshotSink for JsonLinesJournal {
             return Ok(());
         };
         let context = || format!("append to {}", self.path.display());
-        serde_json::to_writer(&mut *w, &snapshot.to_json()).map_err(|e| SinkError::new(context(), e))?;
-        w.write_all(b"\n").map_err(|e| SinkError::new(context(), e))?;
+        serde_json::to_writer(&mut *w, &snapshot.to_json())
+            .map_err(|e| SinkError::new(context(), e))?;
+        w.write_all(b"\n")
+            .map_err(|e| SinkError::new(context(), e))?;
         // A journal line that sits in a buffer when the process dies is a lost snapshot.
         w.flush().map_err(|e| SinkError::new(context(), e))
     }

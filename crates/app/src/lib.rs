@@ -24,7 +24,8 @@ mod runtime;
 pub use cli::{Cli, Command, ConfigCommand, RunArgs};
 pub use commands::{ExitCode, run_cli};
 pub use config::{
-    Config, ConfigError, FlagOverrides, Issue, LogFormat, RawConfig, RunMode, Secret, Tier, load as load_config,
+    Config, ConfigError, FlagOverrides, Issue, LogFormat, RawConfig, RunMode, Secret, Tier,
+    load as load_config,
 };
 pub use http::{health_document, render_metrics, router};
 pub use runtime::{RunOptions, Runtime, RuntimeState};

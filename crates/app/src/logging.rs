@@ -23,7 +23,9 @@ pub(crate) fn init(config: &Config) {
     let raw = config.raw();
     // validate() proved the level parses.
     let filter = EnvFilter::try_new(&raw.logging.level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let result = match raw.logging.format {
         LogFormat::Text => builder.with_target(true).try_init(),
         LogFormat::Json => {
@@ -52,14 +54,22 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> std::fmt::Result {
         let meta = event.metadata();
         let mut visitor = FieldVisitor::default();
         event.record(&mut visitor);
         // Fields of the enclosing spans, outermost first, so `run_id` set on a span shows up.
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
-                if let Some(fields) = span.extensions().get::<tracing_subscriber::fmt::FormattedFields<N>>() {
+                if let Some(fields) = span
+                    .extensions()
+                    .get::<tracing_subscriber::fmt::FormattedFields<N>>()
+                {
                     if !fields.is_empty() {
                         visitor
                             .fields

@@ -57,7 +57,11 @@ fn format_value(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {
@@ -70,7 +74,9 @@ fn escape_help(s: &str) -> String {
 }
 
 fn escape_label(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Process metrics from /proc (Linux). Missing files (another OS) yield no samples, not zeros.
@@ -123,7 +129,12 @@ pub(crate) fn process(exp: &mut Exposition, start_time_secs: f64) {
             .find_map(|l| l.strip_prefix("Threads:"))
             .and_then(|v| v.trim().parse::<f64>().ok());
         if let Some(t) = threads {
-            exp.single("process_threads", Kind::Gauge, "Number of OS threads in the process.", t);
+            exp.single(
+                "process_threads",
+                Kind::Gauge,
+                "Number of OS threads in the process.",
+                t,
+            );
         }
     }
     if let Ok(dir) = std::fs::read_dir("/proc/self/fd") {
@@ -141,7 +152,12 @@ pub(crate) fn process(exp: &mut Exposition, start_time_secs: f64) {
             .and_then(|l| l.split_whitespace().nth(3))
             .and_then(|v| v.parse::<f64>().ok());
         if let Some(m) = max {
-            exp.single("process_max_fds", Kind::Gauge, "Maximum number of open file descriptors.", m);
+            exp.single(
+                "process_max_fds",
+                Kind::Gauge,
+                "Maximum number of open file descriptors.",
+                m,
+            );
         }
     }
 }

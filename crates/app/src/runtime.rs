@@ -81,7 +81,11 @@ impl Runtime {
         Self::start_with_clock(config, options, Arc::new(SystemClock))
     }
 
-    pub fn start_with_clock(config: Config, options: RunOptions, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    pub fn start_with_clock(
+        config: Config,
+        options: RunOptions,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let raw = config.raw();
         let bus = EventBus::new(raw.bus.queue.clone(), clock.clone())?;
         bus.start()?;
@@ -99,11 +103,17 @@ impl Runtime {
                 Ok(())
             },
         )?;
-        let journal = Arc::new(JsonLinesJournal::new(raw.data_dir.join("journal").join("snapshots.jsonl")));
+        let journal = Arc::new(JsonLinesJournal::new(
+            raw.data_dir.join("journal").join("snapshots.jsonl"),
+        ));
         let publisher = FailoverPublisher::new(bus.clone(), journal.clone(), clock.clone());
         let supervisor = TaskSupervisor::new(clock.clone());
         let started_at = clock.now();
-        let run_id = format!("{}-{}", started_at.to_rfc3339().replace([':', '.'], ""), std::process::id());
+        let run_id = format!(
+            "{}-{}",
+            started_at.to_rfc3339().replace([':', '.'], ""),
+            std::process::id()
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -163,7 +173,10 @@ impl Runtime {
         let raw = self.inner.config.raw();
         let input = BusHealthInput {
             stats: self.inner.bus.stats(),
-            expected_running: matches!(self.state(), RuntimeState::Starting | RuntimeState::Running),
+            expected_running: matches!(
+                self.state(),
+                RuntimeState::Starting | RuntimeState::Running
+            ),
             expect_subscribers: true,
         };
         let snapshot = BusHealthEvaluator.evaluate(&raw.bus.health, &input, self.now());

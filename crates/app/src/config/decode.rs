@@ -59,7 +59,11 @@ fn issue_from(e: &serde_path_to_error::Error<serde_yaml::Error>, leaf: &[String]
     Issue::new(path, e.inner().to_string())
 }
 
-fn collect_leaves<'a>(v: &'a Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, &'a Value)>) {
+fn collect_leaves<'a>(
+    v: &'a Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, &'a Value)>,
+) {
     match v {
         Value::Mapping(m) if !m.is_empty() && m.keys().all(|k| k.is_string()) => {
             for (k, child) in m {

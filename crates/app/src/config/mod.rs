@@ -48,9 +48,17 @@ impl ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.issues.len();
-        writeln!(f, "invalid configuration ({n} problem{}):", if n == 1 { "" } else { "s" })?;
+        writeln!(
+            f,
+            "invalid configuration ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
         for (issue, origin) in &self.issues {
-            let path = if issue.path.is_empty() { "<document>" } else { &issue.path };
+            let path = if issue.path.is_empty() {
+                "<document>"
+            } else {
+                &issue.path
+            };
             writeln!(f, "  {path}: {} (from {origin})", issue.message)?;
         }
         Ok(())
@@ -87,7 +95,9 @@ impl std::str::FromStr for LogFormat {
         match s {
             "json" => Ok(Self::Json),
             "text" => Ok(Self::Text),
-            other => Err(format!("unknown log format `{other}` (expected json or text)")),
+            other => Err(format!(
+                "unknown log format `{other}` (expected json or text)"
+            )),
         }
     }
 }
@@ -222,13 +232,21 @@ impl RawConfig {
                 out.push(Issue::new(path, msg));
             }
         };
-        check(!self.environment.trim().is_empty(), "environment", "must not be empty".into());
+        check(
+            !self.environment.trim().is_empty(),
+            "environment",
+            "must not be empty".into(),
+        );
         check(
             !self.data_dir.as_os_str().is_empty(),
             "data_dir",
             "must not be empty".into(),
         );
-        check(!self.symbols.is_empty(), "symbols", "must list at least one symbol".into());
+        check(
+            !self.symbols.is_empty(),
+            "symbols",
+            "must list at least one symbol".into(),
+        );
         for (i, s) in self.symbols.iter().enumerate() {
             if let Err(e) = emp_model::InstrumentId::try_new(s) {
                 check(false, &format!("symbols[{i}]"), format!("{e}, got {s:?}"));
@@ -244,13 +262,19 @@ impl RawConfig {
         check(
             self.health.path.starts_with('/') && self.health.path != "/metrics",
             "health.path",
-            format!("must start with `/` and not be `/metrics`, got {:?}", self.health.path),
+            format!(
+                "must start with `/` and not be `/metrics`, got {:?}",
+                self.health.path
+            ),
         );
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
             check(
                 false,
                 "logging.level",
-                format!("not a level or filter directive ({e}), got {:?}", self.logging.level),
+                format!(
+                    "not a level or filter directive ({e}), got {:?}",
+                    self.logging.level
+                ),
             );
         }
         for key in self.logging.context.keys() {
@@ -399,15 +423,28 @@ pub fn load(
             } else {
                 Value::String(v.clone())
             };
-            apply(&mut doc, path, value, format!("environment {var}"), &mut origins);
+            apply(
+                &mut doc,
+                path,
+                value,
+                format!("environment {var}"),
+                &mut origins,
+            );
         }
     }
     for (var, v) in env {
         if let Some(rest) = var.strip_prefix("EMP__") {
             let path = rest.to_ascii_lowercase().replace("__", ".");
             // A scalar typed as YAML would type it ("8080" → number, "true" → bool).
-            let value = serde_yaml::from_str::<Value>(v).unwrap_or_else(|_| Value::String(v.clone()));
-            apply(&mut doc, &path, value, format!("environment {var}"), &mut origins);
+            let value =
+                serde_yaml::from_str::<Value>(v).unwrap_or_else(|_| Value::String(v.clone()));
+            apply(
+                &mut doc,
+                &path,
+                value,
+                format!("environment {var}"),
+                &mut origins,
+            );
         }
     }
 
@@ -418,15 +455,33 @@ pub fn load(
     }
     if let Some(f) = flags.log_format {
         let v = Value::String(f.as_str().into());
-        apply(&mut doc, "logging.format", v, flag("log-format"), &mut origins);
+        apply(
+            &mut doc,
+            "logging.format",
+            v,
+            flag("log-format"),
+            &mut origins,
+        );
     }
     if let Some(l) = &flags.log_level {
         let v = Value::String(l.clone());
-        apply(&mut doc, "logging.level", v, flag("log-level"), &mut origins);
+        apply(
+            &mut doc,
+            "logging.level",
+            v,
+            flag("log-level"),
+            &mut origins,
+        );
     }
     if let Some(a) = &flags.health_addr {
         let v = Value::String(a.clone());
-        apply(&mut doc, "health.addr", v, flag("health-addr"), &mut origins);
+        apply(
+            &mut doc,
+            "health.addr",
+            v,
+            flag("health-addr"),
+            &mut origins,
+        );
     }
 
     let raw = decode::decode_all::<RawConfig>(&doc, &mut issues);
@@ -447,13 +502,24 @@ pub fn load(
     }
 }
 
-fn apply(doc: &mut Value, path: &str, value: Value, origin: String, origins: &mut BTreeMap<String, String>) {
+fn apply(
+    doc: &mut Value,
+    path: &str,
+    value: Value,
+    origin: String,
+    origins: &mut BTreeMap<String, String>,
+) {
     let keys: Vec<&str> = path.split('.').collect();
     decode::set_path(doc, &keys, value);
     origins.insert(path.to_owned(), origin);
 }
 
-fn record_origins(v: &Value, path: &mut Vec<String>, origin: &str, out: &mut BTreeMap<String, String>) {
+fn record_origins(
+    v: &Value,
+    path: &mut Vec<String>,
+    origin: &str,
+    out: &mut BTreeMap<String, String>,
+) {
     if let Value::Mapping(m) = v {
         for (k, child) in m {
             path.push(k.as_str().map_or_else(|| format!("{k:?}"), str::to_owned));

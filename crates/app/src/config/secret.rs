@@ -99,7 +99,10 @@ mod tests {
     fn never_prints_its_value() {
         let s = Secret::new("hunter2");
         assert_eq!(format!("{s} {s:?}"), format!("{REDACTED} {REDACTED}"));
-        assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{REDACTED}\""));
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            format!("\"{REDACTED}\"")
+        );
         assert_eq!(s.expose(), "hunter2");
     }
 
@@ -107,7 +110,9 @@ mod tests {
     fn a_wrongly_typed_secret_is_kept_not_echoed() {
         let s: Secret = serde_yaml::from_str("123456").unwrap();
         assert_eq!(s.expose(), "123456");
-        let err = serde_yaml::from_str::<Secret>("[1, 2]").unwrap_err().to_string();
+        let err = serde_yaml::from_str::<Secret>("[1, 2]")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains('1'), "{err}");
     }
 }

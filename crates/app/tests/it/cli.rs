@@ -11,7 +11,13 @@ fn help_lists_every_subcommand() {
     for cmd in ["run", "summary", "ingest-once", "restart", "config"] {
         assert!(out.contains(cmd), "missing {cmd} in help:\n{out}");
     }
-    for flag in ["--config", "--data-dir", "--log-format", "--log-level", "--health-addr"] {
+    for flag in [
+        "--config",
+        "--data-dir",
+        "--log-format",
+        "--log-level",
+        "--health-addr",
+    ] {
         assert!(out.contains(flag), "missing {flag} in help:\n{out}");
     }
 }
@@ -19,7 +25,12 @@ fn help_lists_every_subcommand() {
 #[test]
 fn unknown_subcommand_or_flag_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [&["frobnicate"][..], &["run", "--bogus"], &["run", "--timeout", "-3"], &["--log-format", "xml", "summary"]] {
+    for args in [
+        &["frobnicate"][..],
+        &["run", "--bogus"],
+        &["run", "--timeout", "-3"],
+        &["--log-format", "xml", "summary"],
+    ] {
         let o = run(args, dir.path());
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(!text(&o).1.is_empty());
@@ -41,18 +52,34 @@ store:
 fn bad_config_names_every_problem_exits_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.yaml"), BAD_CONFIG).unwrap();
-    for cmd in [&["config", "check"][..], &["summary", "--json"], &["run", "--timeout", "1"]] {
+    for cmd in [
+        &["config", "check"][..],
+        &["summary", "--json"],
+        &["run", "--timeout", "1"],
+    ] {
         let mut args = vec!["--config", "bad.yaml", "--data-dir", "data"];
         args.extend_from_slice(cmd);
         let o = run(&args, dir.path());
         let (out, err) = text(&o);
         assert_eq!(o.status.code(), Some(2), "{cmd:?}: {err}");
-        assert!(err.contains("bogus_key") && err.contains("unknown field"), "{err}");
-        assert!(err.contains("health.enabled") && err.contains("invalid type"), "{err}");
-        assert!(err.contains("risk.max_leverage") && err.contains("-1"), "{err}");
+        assert!(
+            err.contains("bogus_key") && err.contains("unknown field"),
+            "{err}"
+        );
+        assert!(
+            err.contains("health.enabled") && err.contains("invalid type"),
+            "{err}"
+        );
+        assert!(
+            err.contains("risk.max_leverage") && err.contains("-1"),
+            "{err}"
+        );
         assert!(err.contains("bad.yaml"), "the file is named: {err}");
         assert!(!out.contains("hunter2") && !err.contains("hunter2"));
-        assert!(!dir.path().join("data").exists(), "nothing may be written on a config error");
+        assert!(
+            !dir.path().join("data").exists(),
+            "nothing may be written on a config error"
+        );
     }
 }
 
@@ -64,13 +91,20 @@ fn a_secret_appears_in_no_output() {
         "store:\n  postgres_url: postgres://emp:hunter2-secret@db.internal/emp\n",
     )
     .unwrap();
-    for args in [&["config", "check"][..], &["config", "check", "--json"], &["summary", "--json"], &["summary"],
-        &["--log-level", "trace", "summary"]]
-    {
+    for args in [
+        &["config", "check"][..],
+        &["config", "check", "--json"],
+        &["summary", "--json"],
+        &["summary"],
+        &["--log-level", "trace", "summary"],
+    ] {
         let o = run(args, dir.path());
         let (out, err) = text(&o);
         assert!(o.status.success(), "{args:?}: {err}");
-        assert!(!out.contains("hunter2") && !err.contains("hunter2"), "{args:?} leaked the secret");
+        assert!(
+            !out.contains("hunter2") && !err.contains("hunter2"),
+            "{args:?} leaked the secret"
+        );
     }
     let o = run(&["config", "check"], dir.path());
     assert!(text(&o).0.contains("***redacted***"));
@@ -89,7 +123,12 @@ fn summary_json_has_config_runtime_and_the_bus_health_snapshot() {
     assert_eq!(snap["topic"], "telemetry.event_bus.health");
     assert!(["ok", "warn", "fail"].contains(&snap["status"].as_str().unwrap()));
     assert!(!snap["checks"].as_array().unwrap().is_empty());
-    assert!(v["runtime"]["components"]["trading"].as_str().unwrap().contains("not"));
+    assert!(
+        v["runtime"]["components"]["trading"]
+            .as_str()
+            .unwrap()
+            .contains("not")
+    );
 }
 
 #[test]
@@ -134,7 +173,17 @@ fn config_check_prints_the_effective_configuration() {
 fn restart_drill_runs_every_cycle_and_keeps_a_config_copy_each() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(
-        &["restart", "--cycles", "3", "--timeout", "0.2", "--data-dir", "d", "--health-addr", "127.0.0.1:0"],
+        &[
+            "restart",
+            "--cycles",
+            "3",
+            "--timeout",
+            "0.2",
+            "--data-dir",
+            "d",
+            "--health-addr",
+            "127.0.0.1:0",
+        ],
         dir.path(),
     );
     let (out, err) = text(&o);
@@ -142,7 +191,12 @@ fn restart_drill_runs_every_cycle_and_keeps_a_config_copy_each() {
     for c in 1..=3 {
         assert!(out.contains(&format!("cycle {c}/3")), "{out}");
     }
-    assert_eq!(std::fs::read_dir(dir.path().join("d/runs")).unwrap().count(), 3);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("d/runs"))
+            .unwrap()
+            .count(),
+        3
+    );
 }
 
 #[test]

@@ -22,7 +22,10 @@ pub(crate) fn run(args: &[&str], dir: &Path) -> Output {
 }
 
 pub(crate) fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 /// The real binary running `emp run` on port 0, with JSON logs captured.
@@ -72,10 +75,20 @@ impl TestServer {
                     break a;
                 }
             }
-            assert!(Instant::now() < deadline, "server did not start: {:?}", log.lock().unwrap());
+            assert!(
+                Instant::now() < deadline,
+                "server did not start: {:?}",
+                log.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
-        Self { child, addr, data_dir, log, _dir: dir }
+        Self {
+            child,
+            addr,
+            data_dir,
+            log,
+            _dir: dir,
+        }
     }
 
     pub(crate) fn get(&self, path: &str) -> (u16, String) {

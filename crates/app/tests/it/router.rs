@@ -28,7 +28,9 @@ async fn get(rt: &Runtime, path: &str) -> (StatusCode, String, Option<String>) {
         .headers()
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned());
-    let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
     (status, String::from_utf8(body.to_vec()).unwrap(), ctype)
 }
 
@@ -38,13 +40,28 @@ async fn health_is_200_while_running_and_503_while_stopping() {
     let rt = runtime(dir.path());
     rt.set_state(RuntimeState::Running);
     rt.publish_telemetry().await.unwrap();
-    assert!(rt.wait_for_topic("telemetry.event_bus.health", std::time::Duration::from_secs(2)).await);
+    assert!(
+        rt.wait_for_topic(
+            "telemetry.event_bus.health",
+            std::time::Duration::from_secs(2)
+        )
+        .await
+    );
     let (code, body, _) = get(&rt, "/healthz").await;
     assert_eq!(code, StatusCode::OK, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(v["generated_at"].as_str().unwrap().ends_with('Z'));
-    let names: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"runtime") && names.contains(&"telemetry.event_bus.health") && names.contains(&"tasks"));
+    let names: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"runtime")
+            && names.contains(&"telemetry.event_bus.health")
+            && names.contains(&"tasks")
+    );
     for c in v["checks"].as_array().unwrap() {
         for k in ["name", "status", "summary", "metadata"] {
             assert!(c.get(k).is_some(), "{k} missing in {c}");
@@ -66,7 +83,13 @@ async fn a_stopped_bus_fails_health_and_snapshots_fall_back_to_the_journal() {
     let rt = runtime(dir.path());
     rt.set_state(RuntimeState::Running);
     rt.publish_telemetry().await.unwrap();
-    assert!(rt.wait_for_topic("telemetry.event_bus.health", std::time::Duration::from_secs(2)).await);
+    assert!(
+        rt.wait_for_topic(
+            "telemetry.event_bus.health",
+            std::time::Duration::from_secs(2)
+        )
+        .await
+    );
     rt.bus().stop().await;
     // The bus refuses now: the snapshot goes to the fallback journal and is counted.
     rt.publish_telemetry().await.unwrap();
@@ -75,7 +98,10 @@ async fn a_stopped_bus_fails_health_and_snapshots_fall_back_to_the_journal() {
     let journal = std::fs::read_to_string(dir.path().join("journal/snapshots.jsonl")).unwrap();
     let line: serde_json::Value = serde_json::from_str(journal.lines().next().unwrap()).unwrap();
     assert_eq!(line["topic"], "telemetry.event_bus.health");
-    assert_eq!(line["status"], "fail", "a bus expected to run but stopped fails: {line}");
+    assert_eq!(
+        line["status"], "fail",
+        "a bus expected to run but stopped fails: {line}"
+    );
 }
 
 #[tokio::test]

@@ -13,7 +13,13 @@ fn run_serves_health_and_metrics_and_exits_0_after_its_timeout() {
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(health["metadata"]["tier"], "bootstrap");
     assert_eq!(health["metadata"]["run_mode"], "paper");
-    assert!(health["checks"].as_array().unwrap().iter().any(|c| c["name"] == "runtime"));
+    assert!(
+        health["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "runtime")
+    );
 
     // The telemetry schedule publishes the bus health within an interval.
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -29,8 +35,14 @@ fn run_serves_health_and_metrics_and_exits_0_after_its_timeout() {
     }
     let status = server.child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{:?}", server.logs());
-    assert!(started.elapsed() < Duration::from_secs(12), "took {:?}", started.elapsed());
-    let copies: Vec<_> = std::fs::read_dir(server.data_dir.join("runs")).unwrap().collect();
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "took {:?}",
+        started.elapsed()
+    );
+    let copies: Vec<_> = std::fs::read_dir(server.data_dir.join("runs"))
+        .unwrap()
+        .collect();
     assert_eq!(copies.len(), 1, "one effective-config copy per run");
 }
 
@@ -42,10 +54,22 @@ fn json_logs_carry_the_runtime_fields() {
     let logs = server.logs();
     assert!(!logs.is_empty());
     for line in &logs {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         let ts = v["timestamp"].as_str().unwrap();
-        assert!(ts.ends_with('Z') && ts.len() == "2026-11-30T03:04:05.123Z".len(), "{ts}");
-        for k in ["level", "target", "message", "fields", "runtime.tier", "runtime.run_mode", "runtime.environment"] {
+        assert!(
+            ts.ends_with('Z') && ts.len() == "2026-11-30T03:04:05.123Z".len(),
+            "{ts}"
+        );
+        for k in [
+            "level",
+            "target",
+            "message",
+            "fields",
+            "runtime.tier",
+            "runtime.run_mode",
+            "runtime.environment",
+        ] {
             assert!(v.get(k).is_some(), "missing {k} in {line}");
         }
     }
@@ -58,7 +82,13 @@ fn sigterm_shuts_down_in_order_within_2s() {
     assert_eq!(code, 200);
     let pid = server.child.id().to_string();
     let t = Instant::now();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = server.child.wait().unwrap();
     let took = t.elapsed();
     assert_eq!(status.code(), Some(0));
@@ -66,9 +96,24 @@ fn sigterm_shuts_down_in_order_within_2s() {
     std::thread::sleep(Duration::from_millis(100));
     let logs = server.logs().join("\n");
     assert!(logs.contains("SIGTERM"), "{logs}");
-    let order = ["stop intake", "cancel open orders", "flush journals", "reports stopping", "stop health server"];
-    let positions: Vec<usize> = order.iter().map(|s| logs.find(s).unwrap_or_else(|| panic!("no step {s}: {logs}"))).collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "steps out of order: {positions:?}");
+    let order = [
+        "stop intake",
+        "cancel open orders",
+        "flush journals",
+        "reports stopping",
+        "stop health server",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|s| {
+            logs.find(s)
+                .unwrap_or_else(|| panic!("no step {s}: {logs}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "steps out of order: {positions:?}"
+    );
 }
 
 #[test]
@@ -76,7 +121,18 @@ fn a_taken_port_is_a_clear_error_naming_the_address() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let o = crate::harness::run(&["run", "--timeout", "1", "--health-addr", &addr, "--data-dir", "d"], dir.path());
+    let o = crate::harness::run(
+        &[
+            "run",
+            "--timeout",
+            "1",
+            "--health-addr",
+            &addr,
+            "--data-dir",
+            "d",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&addr), "{err}");
@@ -97,7 +153,12 @@ fn metrics_pass_promtool() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
