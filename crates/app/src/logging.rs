@@ -6,7 +6,7 @@
 //! fields at the top level of each line.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
@@ -27,7 +27,11 @@ pub(crate) fn init(config: &Config) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     let result = match raw.logging.format {
-        LogFormat::Text => builder.with_target(true).try_init(),
+        // Colours only for a terminal: escape codes in a log file are noise.
+        LogFormat::Text => builder
+            .with_target(true)
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
         LogFormat::Json => {
             let mut statics = serde_json::Map::new();
             statics.insert("runtime.tier".into(), raw.tier.as_str().into());
