@@ -1,0 +1,1 @@
+//! emp-engine (under construction).
