@@ -304,17 +304,26 @@ impl EventBus {
         let subs = self.inner.subscribers.read().clone();
         if droppable {
             let (event, droppable) = self.accept(event);
-            let mut routed = false;
+            let (mut routed, mut queued) = (false, false);
             for sub in subs.iter().filter(|s| s.filter.matches(&event.topic)) {
                 routed = true;
                 // Droppable pushes only fail on a closed queue: skip it.
-                let _ = sub.queue.try_push(
-                    Entry {
-                        event: event.clone(),
-                        droppable,
-                    },
-                    false,
-                );
+                queued |= sub
+                    .queue
+                    .try_push(
+                        Entry {
+                            event: event.clone(),
+                            droppable,
+                        },
+                        false,
+                    )
+                    .is_ok();
+            }
+            // Every matching queue closed because the bus stopped after our
+            // `is_running` check: the event went nowhere, so say so (the failover
+            // publisher then writes it to its fallback instead of losing it silently).
+            if routed && !queued && !self.is_running() {
+                return Err(self.refuse());
             }
             if !routed {
                 self.inner.unrouted.fetch_add(1, Ordering::Relaxed);
@@ -338,7 +347,16 @@ impl EventBus {
                         subscriber: sub.name.clone(),
                     });
                 }
-                // A subscriber being removed: it simply does not receive the event.
+                // A closed queue is either a subscriber being removed (it simply does not
+                // receive the event) or the whole bus stopping after our `is_running`
+                // check. `stop` stores STOPPING before it closes any queue, so seeing a
+                // closed queue here means the state load below sees the stop: refuse
+                // rather than report `Ok` for an event that may reach no queue.
+                Err(_) if !self.is_running() => {
+                    drop(guard);
+                    drop(locked);
+                    return Err(self.refuse());
+                }
                 Err(_) => {}
             }
         }
@@ -377,13 +395,21 @@ impl EventBus {
         for sub in subs.iter() {
             sub.queue.close();
         }
-        let tasks: Vec<_> = std::mem::take(&mut *self.inner.dispatchers.lock());
-        let n = tasks.len();
-        for task in tasks {
-            if let Err(e) = task.await {
+        // If this future is dropped mid-wait (a shutdown step timing out), the handles
+        // not yet joined go back to the bus, so a later `stop` still waits for them.
+        let mut pending = PendingDispatchers {
+            inner: &self.inner,
+            tasks: std::mem::take(&mut *self.inner.dispatchers.lock()),
+        };
+        let n = pending.tasks.len();
+        while let Some(task) = pending.tasks.last_mut() {
+            let result = task.await;
+            pending.tasks.pop();
+            if let Err(e) = result {
                 tracing::error!(error = %e, "event bus dispatcher ended abnormally");
             }
         }
+        drop(pending);
         self.inner.state.store(STOPPED, Ordering::SeqCst);
         tracing::info!(dispatchers = n, "event bus stopped");
     }
@@ -427,6 +453,20 @@ impl EventBus {
                 },
             },
             subscribers,
+        }
+    }
+}
+
+/// Dispatcher handles a `stop` is joining; returned to the bus if that `stop` is dropped.
+struct PendingDispatchers<'a> {
+    inner: &'a Inner,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for PendingDispatchers<'_> {
+    fn drop(&mut self) {
+        if !self.tasks.is_empty() {
+            self.inner.dispatchers.lock().append(&mut self.tasks);
         }
     }
 }

@@ -206,7 +206,12 @@ impl TaskSupervisor {
     /// `timeout`; a task still running at the deadline is aborted and reported `TimedOut`.
     /// Afterwards the supervisor refuses new tasks.
     pub async fn shutdown(&self, timeout: Duration) -> ShutdownReport {
-        let deadline = Instant::now() + timeout;
+        // `Instant + Duration` panics on overflow; a huge timeout means "no deadline"
+        // (30 years, as tokio's own far future).
+        let now = Instant::now();
+        let deadline = now
+            .checked_add(timeout)
+            .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30));
         let entries: Vec<StopTarget> = {
             let mut tasks = self.inner.tasks.lock();
             self.inner.shutting_down.store(true, Ordering::SeqCst);

@@ -85,12 +85,13 @@ impl UnixNanos {
     }
 
     /// Rounds down to a multiple of `step_nanos` (e.g. the open of the bar containing `self`).
-    /// Returns `self` unchanged when `step_nanos <= 0`.
+    /// Returns `self` unchanged when `step_nanos <= 0`. A floor before the start of the
+    /// i64 range (instants in 1677) clamps to `i64::MIN` nanoseconds instead of overflowing.
     pub const fn floor_to(self, step_nanos: i64) -> Self {
         if step_nanos <= 0 {
             return self;
         }
-        UnixNanos(self.0 - self.0.rem_euclid(step_nanos))
+        UnixNanos(self.0.saturating_sub(self.0.rem_euclid(step_nanos)))
     }
 
     /// Builds a UTC instant from calendar fields, validating each (including leap days).
@@ -438,5 +439,17 @@ mod tests {
             UnixNanos::from_secs(60)
         );
         assert_eq!(serde_json::to_string(&t).unwrap(), "10000000000");
+    }
+
+    #[test]
+    fn floor_to_near_the_range_start_does_not_overflow() {
+        // The earliest second the parser accepts (outside input, e.g. a CSV row)...
+        let t = UnixNanos::parse_rfc3339("1677-09-21T00:12:44Z").unwrap();
+        assert_eq!(t, UnixNanos::new(-9_223_372_036 * NANOS_PER_SEC));
+        // ... has its minute bar open before the i64 range: clamp, never panic or wrap.
+        assert_eq!(t.floor_to(60 * NANOS_PER_SEC), UnixNanos::new(i64::MIN));
+        assert_eq!(t.floor_to(NANOS_PER_SEC), t);
+        let t = UnixNanos::new(i64::MIN + 5);
+        assert_eq!(t.floor_to(NANOS_PER_SEC), UnixNanos::new(i64::MIN));
     }
 }

@@ -189,11 +189,18 @@ impl Exposure {
     }
 
     fn add(&mut self, quantity: f64, mark: f64, stop: Option<f64>, in_sector: bool) {
+        self.add_parts(&[(quantity, mark)], stop, in_sector);
+    }
+
+    /// One position made of same-direction parts `(quantity, valued at)` sharing `stop`
+    /// (a held quantity at its mark plus an added leg at its entry price).
+    fn add_parts(&mut self, parts: &[(f64, f64)], stop: Option<f64>, in_sector: bool) {
+        let quantity: f64 = parts.iter().map(|&(q, _)| q).sum();
         if quantity == 0.0 {
             return;
         }
-        let notional = (quantity * mark).abs();
-        let risk = position_risk(quantity, mark, stop);
+        let notional: f64 = parts.iter().map(|&(q, m)| (q * m).abs()).sum();
+        let risk: f64 = parts.iter().map(|&(q, m)| position_risk(q, m, stop)).sum();
         self.gross_notional += notional;
         if quantity > 0.0 {
             self.long_notional += notional;
@@ -232,6 +239,8 @@ pub(crate) struct Book {
     others: Exposure,
     pub(crate) current_quantity: f64,
     pub(crate) current_stop: Option<f64>,
+    /// Mark of the held position (the last entry's, like the stop).
+    current_mark: f64,
     in_sector: bool,
 }
 
@@ -245,10 +254,12 @@ impl Book {
         let mut others = Exposure::default();
         let mut current_quantity = 0.0;
         let mut current_stop = None;
+        let mut current_mark = f64::NAN;
         for p in &portfolio.positions {
             if p.instrument == *instrument {
                 current_quantity += p.quantity;
                 current_stop = p.stop_loss;
+                current_mark = p.mark_price;
             } else {
                 let in_sector =
                     sector.is_some() && config.sector_index_of(p.instrument.as_str()) == sector;
@@ -259,8 +270,30 @@ impl Book {
             others,
             current_quantity,
             current_stop,
+            current_mark,
             in_sector: sector.is_some(),
         }
+    }
+
+    /// Exposure after adding `leg` (signed, same direction as the held position) at
+    /// `price`, the whole position protected by `stop`. The held quantity stays valued
+    /// at its mark: valuing it at the intent's price would let an order priced far
+    /// from the market (a resting limit) hide the held position's real notional and
+    /// its risk at the new stop. Without a usable mark (the engine sends 0 for "no mark
+    /// yet") the intent's price is the best estimate of the held quantity's value.
+    pub(crate) fn with_increase(&self, leg: f64, price: f64, stop: Option<f64>) -> Exposure {
+        let mark = if self.current_mark > 0.0 && self.current_mark.is_finite() {
+            self.current_mark
+        } else {
+            price
+        };
+        let mut e = self.others;
+        e.add_parts(
+            &[(self.current_quantity, mark), (leg, price)],
+            stop,
+            self.in_sector,
+        );
+        e
     }
 
     /// Exposure with the intent's instrument at `quantity`, marked at `price`.
@@ -291,8 +324,20 @@ impl ExecutionEstimate {
         equity: f64,
     ) -> Self {
         let e = &config.execution;
-        let spread = e.spread_weight * spread_bps.max(0.0);
-        let per_period = annual_volatility.unwrap_or(0.0) / config.regime.periods_per_year.sqrt();
+        // Unusable inputs become NaN so the limit checks fail safe: `f64::max` would
+        // turn a NaN spread into 0, and a negative volatility would *subtract* cost.
+        let spread_bps = if spread_bps.is_nan() {
+            f64::NAN
+        } else {
+            spread_bps.max(0.0)
+        };
+        let spread = e.spread_weight * spread_bps;
+        let annual_volatility = match annual_volatility {
+            None => 0.0,
+            Some(v) if v >= 0.0 => v,
+            Some(_) => f64::NAN,
+        };
+        let per_period = annual_volatility / config.regime.periods_per_year.sqrt();
         let volatility = e.volatility_weight * per_period * 10_000.0;
         let impact = e.size_impact_bps * per_equity(notional, equity);
         let slippage = spread + volatility + impact;

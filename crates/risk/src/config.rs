@@ -98,7 +98,7 @@ pub struct RiskConfig {
     pub research_mode: bool,
     /// Annualised volatility that volatility targeting aims for, > 0.
     pub target_volatility_pct: f64,
-    /// Log returns in the realised-volatility window, ≥ 1.
+    /// Log returns in the realised-volatility window, in 2..=100 000.
     pub volatility_window: usize,
     /// Cap of the volatility-targeting multiplier, > 0.
     pub max_volatility_leverage: f64,
@@ -146,6 +146,10 @@ impl Default for RiskConfig {
         }
     }
 }
+
+/// Largest accepted `volatility_window`: generous for any realised-volatility window,
+/// small enough that the rolling buffer stays bounded.
+const MAX_VOLATILITY_WINDOW: usize = 100_000;
 
 /// A fraction in (0, 1].
 fn unit(v: &mut Violations, x: f64, path: &str) -> bool {
@@ -298,10 +302,15 @@ impl RiskConfig {
             "must be true outside research mode, got false",
         );
         positive(&mut v, self.target_volatility_pct, "target_volatility_pct");
+        // A sample deviation needs two returns; the upper bound keeps the rolling
+        // window a window (and its memory bounded).
         v.check(
-            self.volatility_window >= 1,
+            (2..=MAX_VOLATILITY_WINDOW).contains(&self.volatility_window),
             "volatility_window",
-            format!("must be >= 1, got {}", self.volatility_window),
+            format!(
+                "must be in 2..={MAX_VOLATILITY_WINDOW}, got {}",
+                self.volatility_window
+            ),
         );
         positive(
             &mut v,
@@ -541,6 +550,9 @@ mod tests {
             (|c| c.mandatory_stop_loss = false, "mandatory_stop_loss"),
             (|c| c.target_volatility_pct = 0.0, "target_volatility_pct"),
             (|c| c.volatility_window = 0, "volatility_window"),
+            // One return has no sample deviation: the estimate would never exist.
+            (|c| c.volatility_window = 1, "volatility_window"),
+            (|c| c.volatility_window = usize::MAX, "volatility_window"),
             (
                 |c| c.max_volatility_leverage = 0.0,
                 "max_volatility_leverage",

@@ -514,7 +514,11 @@ impl RiskGateway {
             IntentKind::Increase => intent.stop_loss.or(book.current_stop),
             IntentKind::Open | IntentKind::Flip => intent.stop_loss,
         };
-        let after = book.with_position(new_quantity, price, new_stop);
+        let after = if kind == IntentKind::Increase {
+            book.with_increase(sign * quantity, price, new_stop)
+        } else {
+            book.with_position(new_quantity, price, new_stop)
+        };
         if increases {
             let status = if leg >= min_size {
                 CheckStatus::Ok

@@ -149,7 +149,9 @@ impl VolatilityEstimator {
             window,
             periods_per_year,
             last_price: None,
-            returns: VecDeque::with_capacity(window + 1),
+            // The window comes from configuration: grow to it instead of reserving it
+            // up front (a huge value would abort on allocation).
+            returns: VecDeque::with_capacity(window.min(1024) + 1),
         }
     }
 
@@ -238,6 +240,17 @@ mod tests {
             VolatilityRegime::classify(0.13, 0.10, 0.2),
             VolatilityRegime::AboveTarget
         );
+    }
+
+    #[test]
+    fn estimator_with_a_huge_window_does_not_preallocate_it() {
+        // `VecDeque::with_capacity(usize::MAX)` panics ("capacity overflow").
+        let mut e = VolatilityEstimator::new(usize::MAX, 252.0);
+        for p in [100.0, 101.0, 100.0] {
+            e.push_price(p);
+        }
+        assert_eq!(e.len(), 2);
+        assert!(e.annualised().is_some());
     }
 
     #[test]

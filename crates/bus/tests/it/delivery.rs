@@ -338,3 +338,80 @@ fn start_outside_a_runtime_is_a_typed_error() {
     let bus = bus_with(BusConfig::default(), &clock());
     assert!(matches!(bus.start(), Err(Error::NoRuntime(_))));
 }
+
+/// `try_publish` racing `stop`: every `Ok` must mean the event was queued (and so is
+/// delivered by the drain); a refusal must be an error, never a silent `Ok` for an event
+/// that reached no queue. Block-class events and drop-oldest events (snapshots, which
+/// the failover publisher must then divert to its fallback) alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn try_publish_racing_stop_never_reports_ok_for_an_undelivered_event() {
+    for topic in ["orders", "telemetry.x"] {
+        let mut lost_trials = 0;
+        for _ in 0..300 {
+            let clock = clock();
+            let bus = bus_with(capacity(1 << 16), &clock);
+            let rec = Recorder::default();
+            bus.subscribe("sub", Subscription::exact(topic), rec.handler())
+                .unwrap();
+            bus.start().unwrap();
+            let publisher = {
+                let bus = bus.clone();
+                std::thread::spawn(move || {
+                    let mut ok = 0usize;
+                    loop {
+                        match bus.try_publish(text(topic, "o")) {
+                            Ok(()) => ok += 1,
+                            Err(Error::QueueFull { .. }) => std::thread::yield_now(),
+                            Err(_) => return ok,
+                        }
+                    }
+                })
+            };
+            // Let the publisher get going, then stop underneath it.
+            wait_until("some deliveries", || rec.count() > 0).await;
+            bus.stop().await;
+            let ok = publisher.join().unwrap();
+            assert_eq!(bus.stats().dropped, 0, "no evictions at this capacity");
+            if rec.count() != ok {
+                lost_trials += 1;
+            }
+        }
+        assert_eq!(
+            lost_trials, 0,
+            "{topic}: try_publish returned Ok for undelivered events"
+        );
+    }
+}
+
+/// A `stop` that is abandoned (e.g. its shutdown step timed out) must not let a later
+/// `stop` return before the dispatchers have drained.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_after_an_abandoned_stop_still_waits_for_the_drain() {
+    let clock = clock();
+    let bus = bus_with(capacity(64), &clock);
+    let rec = Recorder::holding(&["0"]);
+    bus.subscribe("slow", Subscription::all(), rec.handler())
+        .unwrap();
+    bus.start().unwrap();
+    for i in 0..5 {
+        bus.publish(text("orders.x", &i.to_string())).await.unwrap();
+    }
+    rec.wait_entered().await;
+    // The first stop gives up while the handler is stuck on "0".
+    let first = tokio::time::timeout(std::time::Duration::from_millis(20), bus.stop()).await;
+    assert!(
+        first.is_err(),
+        "the first stop cannot finish while the handler is held"
+    );
+    let releaser = {
+        let rec = rec.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            rec.release();
+        })
+    };
+    bus.stop().await;
+    assert_eq!(rec.count(), 5, "the second stop returned before the drain");
+    assert!(!bus.is_running());
+    releaser.await.unwrap();
+}

@@ -232,3 +232,24 @@ fn spawn_outside_a_runtime_is_a_typed_error() {
     let r = sup.spawn("x", Map::new(), RestartPolicy::Never, |_t| async { Ok(()) });
     assert!(matches!(r, Err(Error::NoRuntime(_))));
 }
+
+/// "No deadline" spelled as a huge timeout (e.g. from a config file) must not panic on
+/// `Instant + Duration` overflow; the tasks are still cancelled and awaited.
+#[tokio::test]
+async fn shutdown_with_an_unbounded_timeout_does_not_panic() {
+    let sup = supervisor();
+    sup.spawn(
+        "worker",
+        Map::new(),
+        RestartPolicy::Never,
+        |token| async move {
+            token.cancelled().await;
+            Ok(())
+        },
+    )
+    .unwrap();
+    let report = sup.shutdown(Duration::MAX).await;
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(report.step_names(), ["worker"]);
+    assert_eq!(sup.tasks()[0].state, TaskState::Cancelled);
+}

@@ -252,14 +252,13 @@ fn risk_of(q: f64, mark: f64, stop: Option<f64>) -> f64 {
     }
 }
 
-/// Figures of the portfolio with the intent's instrument at quantity `q`, marked
-/// at the intent price with stop `stop`.
+/// Figures of the portfolio with the intent's instrument made of `parts`
+/// (`(quantity, valued at)`, same direction) sharing the stop `stop`.
 fn figures(
     c: &ValidatedRiskConfig,
     p: &PortfolioView,
     symbol: &str,
-    q: f64,
-    price: f64,
+    parts: &[(f64, f64)],
     stop: Option<f64>,
 ) -> Figures {
     let sector = c.instrument_sector_map.get(symbol);
@@ -270,13 +269,14 @@ fn figures(
         largest: 0.0,
         open: 0,
     };
-    let mut add = |qty: f64, mark: f64, stop: Option<f64>, sym: &str| {
+    let mut add = |parts: &[(f64, f64)], stop: Option<f64>, sym: &str| {
+        let qty: f64 = parts.iter().map(|x| x.0).sum();
         if qty == 0.0 {
             return;
         }
-        let r = risk_of(qty, mark, stop);
+        let r: f64 = parts.iter().map(|&(q, m)| risk_of(q, m, stop)).sum();
         f.total_risk += r;
-        f.gross += (qty * mark).abs();
+        f.gross += parts.iter().map(|&(q, m)| (q * m).abs()).sum::<f64>();
         f.largest = f.largest.max(r);
         if sector.is_some() && c.instrument_sector_map.get(sym) == sector {
             f.sector_risk += r;
@@ -289,14 +289,36 @@ fn figures(
         .filter(|x| x.instrument.as_str() != symbol)
     {
         add(
-            pos.quantity,
-            pos.mark_price,
+            &[(pos.quantity, pos.mark_price)],
             pos.stop_loss,
             pos.instrument.as_str(),
         );
     }
-    add(q, price, stop, symbol);
+    add(parts, stop, symbol);
     f
+}
+
+/// The intent's instrument after the trade: an increase keeps the held quantity at
+/// its mark and adds the leg at the intent price; otherwise the whole position is at
+/// the intent price.
+fn after_parts(
+    kind: IntentKind,
+    p: &PortfolioView,
+    symbol: &str,
+    current: f64,
+    new_q: f64,
+    price: f64,
+) -> Vec<(f64, f64)> {
+    if kind == IntentKind::Increase {
+        let mark = p
+            .positions
+            .iter()
+            .rfind(|x| x.instrument.as_str() == symbol)
+            .map_or(f64::NAN, |x| x.mark_price);
+        vec![(current, mark), (new_q - current, price)]
+    } else {
+        vec![(new_q, price)]
+    }
 }
 
 fn ratio(x: f64, equity: f64) -> f64 {
@@ -458,7 +480,13 @@ fn model(c: &ValidatedRiskConfig, k: &Case) -> Expected {
         IntentKind::Increase => k.stop.or(current_stop),
         _ => k.stop,
     };
-    let after = figures(c, p, symbol, new_q, k.price, new_stop);
+    let after = figures(
+        c,
+        p,
+        symbol,
+        &after_parts(kind, p, symbol, current, new_q, k.price),
+        new_stop,
+    );
     let e = p.equity;
     let protective = match (k.side, k.stop) {
         (Side::Buy, Some(s)) => s < k.price,
@@ -575,9 +603,9 @@ fn check_no_breach(c: &ValidatedRiskConfig, k: &Case, d: &Decision) -> Result<()
         q,
         k.quantity
     );
-    let before = figures(c, p, symbol, current, k.price, current_stop);
+    let before = figures(c, p, symbol, &[(current, k.price)], current_stop);
     if d.kind == IntentKind::Reduce {
-        let after = figures(c, p, symbol, new_q, k.price, current_stop);
+        let after = figures(c, p, symbol, &[(new_q, k.price)], current_stop);
         prop_assert!(
             new_q.abs() <= current.abs() && new_q * current >= 0.0,
             "a reduction never flips"
@@ -591,7 +619,13 @@ fn check_no_breach(c: &ValidatedRiskConfig, k: &Case, d: &Decision) -> Result<()
     } else {
         k.stop
     };
-    let after = figures(c, p, symbol, new_q, k.price, stop);
+    let after = figures(
+        c,
+        p,
+        symbol,
+        &after_parts(d.kind, p, symbol, current, new_q, k.price),
+        stop,
+    );
     let leg = if d.kind == IntentKind::Flip {
         q - current.abs()
     } else {

@@ -584,3 +584,79 @@ fn research_mode_lists_per_trade_risk_and_position_limit() {
     assert!(d.violations.contains(&ReasonCode::PositionSizeLimit));
     assert!(d.violations.contains(&ReasonCode::PerTradeRiskExceeded));
 }
+
+#[test]
+fn execution_cost_fails_safe_on_garbage_spread_and_volatility() {
+    // Control: a 200 bps spread alone costs 100 bps of slippage, over the 25 bps limit.
+    let (mut g, _) = gateway();
+    let mut i = buy("AAPL", 1_000.0, 100.0, 98.0);
+    i.spread_bps = 200.0;
+    let d = g.evaluate(i.clone(), &portfolio(100_000.0), now());
+    assert_eq!(d.reason(), Some(ReasonCode::ExecutionRisk));
+
+    // A negative "volatility" must not subtract cost and let the wide spread through.
+    let mut bad_vol = i.clone();
+    bad_vol.volatility = Some(-10.0);
+    let d = g.evaluate(bad_vol, &portfolio(100_000.0), now());
+    assert_eq!(
+        d.reason(),
+        Some(ReasonCode::ExecutionRisk),
+        "{:?}",
+        d.execution
+    );
+
+    // A NaN spread is unknown cost, not zero cost.
+    let mut nan_spread = buy("AAPL", 1_000.0, 100.0, 98.0);
+    nan_spread.spread_bps = f64::NAN;
+    let d = g.evaluate(nan_spread.clone(), &portfolio(100_000.0), now());
+    assert_eq!(
+        d.reason(),
+        Some(ReasonCode::ExecutionRisk),
+        "{:?}",
+        d.execution
+    );
+
+    // A reduction is still never refused for cost, garbage or not.
+    let mut p = portfolio(100_000.0);
+    p.positions.push(position("AAPL", 500.0, 100.0, Some(98.0)));
+    let mut reduce = nan_spread;
+    reduce.side = Side::Sell;
+    reduce.quantity = 100.0;
+    reduce.volatility = Some(-1.0);
+    reduce.stop_loss = None;
+    let d = g.evaluate(reduce, &p, now());
+    assert!(d.is_approved(), "{:?}", d.reason());
+    assert_eq!(d.kind, IntentKind::Reduce);
+}
+
+#[test]
+fn adding_to_a_position_values_the_held_quantity_at_its_mark() {
+    // Long 500 AAPL marked at 100 with a stop at 98: 1 000 (1 %) at risk.
+    let (mut g, _) = gateway();
+    let mut p = portfolio(100_000.0);
+    p.positions.push(position("AAPL", 500.0, 100.0, Some(98.0)));
+    // A resting buy far below the market, with its stop (which then protects the whole
+    // position) just under it. Priced at the intent's 60 the whole 600 would risk only
+    // 600; in truth the 500 held at 100 risk 500 × (100 − 59) = 20 500 at the new stop.
+    let d = g.evaluate(buy("AAPL", 100.0, 60.0, 59.0), &p, now());
+    assert_eq!(d.kind, IntentKind::Increase);
+    let total = d.check("total_exposure").unwrap().value;
+    assert!((total - 0.206).abs() < 1e-9, "risk after ÷ equity: {total}");
+    let leverage = d.check("leverage").unwrap().value;
+    assert!(
+        (leverage - 0.56).abs() < 1e-9,
+        "gross after ÷ equity: {leverage}"
+    );
+    assert_eq!(d.reason(), Some(ReasonCode::PortfolioRiskBreach));
+
+    // Near the mark nothing changes: a normal add is approved.
+    let d = g.evaluate(buy("AAPL", 100.0, 100.0, 98.0), &p, now());
+    assert!(d.is_approved(), "{:?}", d.reason());
+
+    // No mark yet (the engine sends 0): the held quantity is valued at the intent price.
+    p.positions[0].mark_price = 0.0;
+    let d = g.evaluate(buy("AAPL", 100.0, 100.0, 98.0), &p, now());
+    assert!(d.is_approved(), "{:?}", d.reason());
+    let total = d.check("total_exposure").unwrap().value;
+    assert!((total - 600.0 * 2.0 / 100_000.0).abs() < 1e-12, "{total}");
+}
