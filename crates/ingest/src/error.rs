@@ -68,6 +68,10 @@ pub enum Error {
     /// A value given to the aggregator is invalid.
     #[error("invalid option {field}: {reason}")]
     Option { field: &'static str, reason: String },
+    /// An ingest plan, schedule or policy failed validation; every violation is listed,
+    /// one `path: message` per line.
+    #[error("invalid ingest configuration:\n{0}")]
+    InvalidConfig(#[source] emp_telemetry::ConfigErrors),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,4 +1,26 @@
-//! # emp-ingest — readers for real market and macro data files
+//! # emp-ingest — readers, the ingest plan and orchestrator, and the ingest evaluators
+//!
+//! Ingest in four pieces (readers below):
+//!
+//! * **Plan → orchestrator → journal.** An [`IngestPlan`] lists, per [`Dimension`] (daily
+//!   bars, intraday bars, ticks, macro), the files to read, a symbol filter and a lookback.
+//!   The [`Orchestrator`] reads them with [`open`], writes batches to an
+//!   `emp_store::MarketDataStore` (rows and quarantine rows, idempotently) and journals one
+//!   [`RunRecord`] per dimension in `telemetry.ingest_runs`. Time comes from an injected
+//!   clock; run ids are deterministic ([`RunIds`]).
+//! * **Recovery and failover.** [`plan_recovery`] is a pure function from (plan, results,
+//!   attempt) to the retry plan: failed dimensions, missing symbols only, lookback ×
+//!   multiplierⁿ. [`FailoverStore`] writes to the fallback (DuckDB) while the primary is
+//!   unreachable or invalid, reports `telemetry.ingest.failover`, and backfills the primary
+//!   afterwards — rows merge on their keys, so none is lost or doubled.
+//! * **Schedule.** [`spawn_scheduled`] runs a job every interval ± seeded jitter under
+//!   emp-bus's `TaskSupervisor`, and gives up after N consecutive failures.
+//! * **Evaluators.** `telemetry.ingest.{health,metrics,quality,trends,observability}`,
+//!   `telemetry.data_backbone.{retention,validation,readiness}` and
+//!   `telemetry.operational.{backups,slos}`: pure `emp_telemetry::Evaluator`s with typed,
+//!   validated policies, configured by the `ingest:` section ([`IngestConfig`]).
+//!
+//! ## Readers
 //!
 //! * **One call per file.** [`open`] picks the format (or detects it: [`Format::detect`]
 //!   says which and why), infers the symbol and timeframe from the path, and returns a
@@ -59,20 +81,43 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::type_complexity))]
 
 mod aggregate;
+mod config;
 mod dec;
 mod error;
+mod evaluators;
+mod failover;
 mod format;
 mod options;
+mod orchestrator;
+mod plan;
 mod reader;
 mod readers;
+mod recovery;
 mod row;
+mod run;
+mod scheduler;
 mod source;
 mod time;
 mod validate;
 
 pub use aggregate::BarAggregator;
+pub use config::{BOOTSTRAP_SAMPLES, IngestConfig, IngestPolicies, SampleFile, bootstrap_plan};
 pub use error::{Error, Result, RowError};
+pub use evaluators::{
+    BackupPolicy, BackupRecord, BackupsEvaluator, DatasetCoverage, FreshnessTargets,
+    HealthEvaluator, HealthPolicy, MetricsEvaluator, MetricsPolicy, ObservabilityEvaluator,
+    ObservabilityPolicy, QualityEvaluator, QualityPolicy, ReadinessEvaluator, ReadinessInput,
+    ReadinessPolicy, RetentionEvaluator, RetentionPolicy, RetentionTargets, SloEvaluator,
+    SloObjective, SloPolicy, StoreState, TrendsEvaluator, TrendsPolicy, ValidationEvaluator,
+    ValidationPolicy,
+};
+pub use failover::{BackfillReport, BusSnapshotSink, FailoverStore};
 pub use format::{Detection, Format};
 pub use options::{PriceSide, ReadOptions};
+pub use orchestrator::{Orchestrator, run_record_from_journal, store_state};
+pub use plan::{Dimension, DimensionPlan, IngestPlan, SourceSpec};
 pub use reader::{ReadSummary, Reader, Record, open};
+pub use recovery::{RecoveryPolicy, plan_recovery};
+pub use run::{RunIds, RunRecord};
+pub use scheduler::{Schedule, ScheduleConfig, run_scheduled, spawn_scheduled};
 pub use time::{DateOrder, TimeZone};

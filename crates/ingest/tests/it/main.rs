@@ -9,6 +9,7 @@ mod csv;
 mod detect;
 mod lean;
 mod macros;
+mod orchestrate;
 mod quarantine;
 mod robustness;
 mod ticks;
