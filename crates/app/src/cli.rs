@@ -63,6 +63,82 @@ pub enum Command {
     /// Configuration commands.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Market-data commands: import files into the store, list what it holds.
+    #[command(subcommand)]
+    Data(DataCommand),
+    /// Backtest a strategy on stored bars: statistics, and with --report the trade list,
+    /// equity curve, report.json and an equity/drawdown chart.
+    Backtest(BacktestArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Import files (any supported format; see --format) into the store, idempotently.
+    Import {
+        /// Files to import.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Format: auto, ohlcv-csv, lean, histdata, truefx, dukascopy, fred, treasury-curve, macro-table.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// Instrument name for the rows (default: inferred from the path).
+        #[arg(long)]
+        symbol: Option<String>,
+        /// Bar timeframe (1m, 5m, 1h, 1d, ...; default: inferred).
+        #[arg(long)]
+        timeframe: Option<String>,
+        /// Store to write to: a postgres:// URL or a DuckDB file (default: the configured store).
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List what the store holds: symbols, timeframes, ranges, row counts.
+    Ls {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Store to read (default: the configured store).
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BacktestArgs {
+    /// Instrument to trade (its bars must be in the store).
+    #[arg(long)]
+    pub symbol: String,
+    /// Strategy: buy-and-hold, sma-crossover, trend-rider, mean-reversion, carry-overlay,
+    /// volatility-breakout, liquidity-scalper.
+    #[arg(long)]
+    pub strategy: String,
+    /// Strategy parameter, repeatable: --param fast=10 --param slow=50.
+    #[arg(long = "param", value_name = "K=V", value_parser = key_value)]
+    pub params: Vec<(String, String)>,
+    /// Bar timeframe to read.
+    #[arg(long, default_value = "1d")]
+    pub timeframe: String,
+    /// First bar (inclusive), YYYY-MM-DD or RFC 3339.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last bar (exclusive), YYYY-MM-DD or RFC 3339.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Write trades.csv, equity.csv, report.json and equity.png into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Store to read (default: the configured store).
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+}
+
+fn key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
 }
 
 #[derive(Debug, clap::Args)]

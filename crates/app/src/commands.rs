@@ -5,10 +5,11 @@ use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use emp_bus::{ShutdownSequence, TaskError};
+use emp_model::{Timeframe, UnixNanos};
 use emp_telemetry::topics;
 use tokio_util::sync::CancellationToken;
 
-use crate::cli::{Cli, Command, ConfigCommand, RunArgs};
+use crate::cli::{BacktestArgs, Cli, Command, ConfigCommand, DataCommand, RunArgs};
 use crate::config::{self, Config, FlagOverrides, RunMode};
 use crate::runtime::{RunOptions, Runtime, RuntimeState};
 use crate::{http, logging};
@@ -98,6 +99,14 @@ pub fn run_cli(cli: Cli) -> ExitCode {
                 Ok(())
             })
         }
+        Command::Data(cmd) => {
+            logging::init(&config);
+            report(data_command(&config, cmd))
+        }
+        Command::Backtest(args) => {
+            logging::init(&config);
+            report(backtest_command(&config, &args))
+        }
         Command::Summary { json, no_trading } => with_tokio(&config, |cfg| async move {
             let rt = Runtime::start(cfg, RunOptions { no_trading })?;
             rt.set_state(RuntimeState::Running);
@@ -114,6 +123,137 @@ pub fn run_cli(cli: Cli) -> ExitCode {
             Ok(())
         }),
     }
+}
+
+/// Map a command's result to an exit code: usage problems found while running (a bad
+/// `--format`, an unknown strategy) are 2, everything else 1.
+fn report(result: Result<(), CommandError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::Success,
+        Err(CommandError::Usage(msg)) => {
+            eprintln!("emp: {msg}");
+            ExitCode::Usage
+        }
+        Err(CommandError::Failed(e)) => {
+            eprintln!("emp: {e:#}");
+            ExitCode::Failure
+        }
+    }
+}
+
+enum CommandError {
+    Usage(String),
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CommandError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Failed(e)
+    }
+}
+
+fn data_command(config: &Config, cmd: DataCommand) -> Result<(), CommandError> {
+    match cmd {
+        DataCommand::Import {
+            paths,
+            format,
+            symbol,
+            timeframe,
+            store,
+            json,
+        } => {
+            let format = match format.as_str() {
+                "auto" => None,
+                f => Some(
+                    f.parse()
+                        .map_err(|e| CommandError::Usage(format!("--format: {e}")))?,
+                ),
+            };
+            let timeframe = timeframe
+                .map(|t| {
+                    Timeframe::parse(&t)
+                        .map_err(|e| CommandError::Usage(format!("--timeframe: {e}")))
+                })
+                .transpose()?;
+            let opts = crate::data::ImportOptions {
+                format,
+                symbol,
+                timeframe,
+                store,
+            };
+            let results = crate::data::import(config, &paths, &opts)?;
+            if json {
+                print_out(
+                    &(serde_json::to_string_pretty(&results).map_err(anyhow::Error::from)? + "\n"),
+                );
+            } else {
+                for r in &results {
+                    print_out(&format!(
+                        "{}: {} records, {} new rows, {} already stored, {} quarantined, {} → {} ({:.1} s)\n",
+                        r.file,
+                        r.records,
+                        r.new_rows,
+                        r.records.saturating_sub(r.new_rows),
+                        r.quarantined,
+                        r.first.as_deref().unwrap_or("-"),
+                        r.last.as_deref().unwrap_or("-"),
+                        r.seconds
+                    ));
+                }
+            }
+            Ok(())
+        }
+        DataCommand::Ls { json, store } => {
+            let listing = crate::data::list(config, store.as_deref())?;
+            print_out(&if json {
+                serde_json::to_string_pretty(&listing).map_err(anyhow::Error::from)? + "\n"
+            } else {
+                crate::data::render_listing(&listing)
+            });
+            Ok(())
+        }
+    }
+}
+
+fn backtest_command(config: &Config, args: &BacktestArgs) -> Result<(), CommandError> {
+    let usage = |flag: &str, e: &dyn std::fmt::Display| CommandError::Usage(format!("{flag}: {e}"));
+    let timeframe = Timeframe::parse(&args.timeframe).map_err(|e| usage("--timeframe", &e))?;
+    let parse_time = |flag: &str, v: &Option<String>| -> Result<Option<UnixNanos>, CommandError> {
+        v.as_deref()
+            .map(|s| parse_when(s).map_err(|e| usage(flag, &e)))
+            .transpose()
+    };
+    let opts = crate::backtest::BacktestOptions {
+        symbol: args.symbol.clone(),
+        strategy: args.strategy.clone(),
+        params: args.params.iter().cloned().collect(),
+        timeframe,
+        from: parse_time("--from", &args.from)?,
+        to: parse_time("--to", &args.to)?,
+        report_dir: args.report.clone(),
+        store: args.store.clone(),
+    };
+    if !emp_engine::STRATEGY_NAMES.contains(&opts.strategy.as_str()) {
+        return Err(CommandError::Usage(format!(
+            "--strategy: unknown strategy {:?}; choose one of {}",
+            opts.strategy,
+            emp_engine::STRATEGY_NAMES.join(", ")
+        )));
+    }
+    let out = crate::backtest::backtest(config, &opts)?;
+    print_out(&out);
+    Ok(())
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+fn parse_when(s: &str) -> Result<UnixNanos, String> {
+    let date: Vec<&str> = s.split('-').collect();
+    if let [y, m, d] = date.as_slice() {
+        if let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse()) {
+            return UnixNanos::from_date(y, m, d).map_err(|e| e.to_string());
+        }
+    }
+    UnixNanos::parse_rfc3339(s).map_err(|e| format!("expected YYYY-MM-DD or RFC 3339: {e}"))
 }
 
 fn refuse_unconfirmed_live(config: &Config, args: &RunArgs) -> Result<(), ExitCode> {

@@ -12,20 +12,24 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod backtest;
 mod cli;
 mod commands;
 mod config;
+mod data;
 mod http;
 mod journal;
 mod logging;
 mod metrics;
 mod runtime;
 
-pub use cli::{Cli, Command, ConfigCommand, RunArgs};
+pub use backtest::BacktestOptions;
+pub use cli::{BacktestArgs, Cli, Command, ConfigCommand, DataCommand, RunArgs};
 pub use commands::{ExitCode, run_cli};
 pub use config::{
-    Config, ConfigError, FlagOverrides, Issue, LogFormat, RawConfig, RunMode, Secret, Tier,
+    Config, ConfigError, FlagOverrides, Issue, LogFormat, RawConfig, RunMode, Tier,
     load as load_config,
 };
+pub use data::{FileImport, ImportOptions, Listing};
 pub use http::{health_document, render_metrics, router};
 pub use runtime::{RunOptions, Runtime, RuntimeState};

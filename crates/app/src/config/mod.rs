@@ -5,7 +5,6 @@
 //! with every out-of-range value reported at once. Only a [`Config`] that passed both exists.
 
 mod decode;
-mod secret;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,8 +13,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
-
-pub use secret::Secret;
 
 /// One problem in the configuration: where (a dotted key path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,13 +174,6 @@ pub struct BusSection {
     pub health: emp_bus::BusHealthPolicy,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct StoreConfig {
-    /// PostgreSQL/TimescaleDB URL of the institutional tier, credentials included: a secret.
-    pub postgres_url: Secret,
-}
-
 /// The configuration as decoded, before validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -200,7 +190,10 @@ pub struct RawConfig {
     pub bus: BusSection,
     /// The limits of the pre-trade risk gateway (`emp_risk::RiskConfig`).
     pub risk: emp_risk::RiskConfig,
-    pub store: StoreConfig,
+    /// The market-data store: DuckDB file (relative to `data_dir`) or PostgreSQL URL (a secret).
+    pub store: emp_store::StoreConfig,
+    /// Account, venue model and risk limits of `emp backtest`.
+    pub backtest: emp_engine::BacktestConfig,
 }
 
 impl Default for RawConfig {
@@ -216,7 +209,11 @@ impl Default for RawConfig {
             telemetry: TelemetryConfig::default(),
             bus: BusSection::default(),
             risk: emp_risk::RiskConfig::default(),
-            store: StoreConfig::default(),
+            store: emp_store::StoreConfig {
+                duckdb_path: PathBuf::from("emp.duckdb"),
+                ..emp_store::StoreConfig::default()
+            },
+            backtest: emp_engine::BacktestConfig::default(),
         }
     }
 }
@@ -289,17 +286,14 @@ impl RawConfig {
             "telemetry.interval_ms",
             format!("must be >= 100, got {}", self.telemetry.interval_ms),
         );
-        let url = self.store.postgres_url.expose();
-        check(
-            url.is_empty() || url.starts_with("postgres://") || url.starts_with("postgresql://"),
-            "store.postgres_url",
-            "must be a postgres:// or postgresql:// URL (value not shown: it is a secret)".into(),
-        );
         if let Err(errors) = self.bus.queue.validate() {
             out.extend(prefixed("bus.queue", &errors));
         }
         if let Err(errors) = self.bus.health.validate() {
             out.extend(prefixed("bus.health", &errors));
+        }
+        if let Err(errors) = self.store.validate() {
+            out.extend(prefixed("store", &errors));
         }
         // Refused here, at start-up: e.g. a stop-loss that is not mandatory outside research mode.
         if let Err(errors) = self.risk.clone().validate() {

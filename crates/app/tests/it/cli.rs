@@ -107,7 +107,7 @@ fn a_secret_appears_in_no_output() {
         );
     }
     let o = run(&["config", "check"], dir.path());
-    assert!(text(&o).0.contains("***redacted***"));
+    assert!(text(&o).0.contains("emp:***@db.internal"));
 }
 
 #[test]

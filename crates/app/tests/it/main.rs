@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod data;
 mod harness;
 mod router;
 mod server;
