@@ -85,8 +85,35 @@ impl Serialize for SecretUrl {
 }
 
 impl<'de> Deserialize<'de> for SecretUrl {
+    /// Accepts any scalar and keeps its text: a typed `String` would answer a wrongly typed
+    /// value with "invalid type: integer `…`", echoing the secret into an error message.
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        String::deserialize(d).map(SecretUrl)
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = SecretUrl;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a connection URL")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<SecretUrl, E> {
+                Ok(SecretUrl(v.to_owned()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<SecretUrl, E> {
+                Ok(SecretUrl(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<SecretUrl, E> {
+                Ok(SecretUrl(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<SecretUrl, E> {
+                Ok(SecretUrl(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<SecretUrl, E> {
+                Ok(SecretUrl(v.to_string()))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<SecretUrl, E> {
+                Ok(SecretUrl::default())
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 

@@ -139,6 +139,10 @@ fn secrets_never_appear_in_output_or_errors() {
     let err = load_str(bad, &[], &FlagOverrides::default()).unwrap_err();
     assert!(err.to_string().contains("store.nope"), "{err}");
     assert!(!err.to_string().contains("hunter2"), "{err}");
+    // A wrongly typed secret is kept as text, never echoed by a type error.
+    let odd = "store:\n  postgres_url: 271828182845\n  nope: 1\n";
+    let err = load_str(odd, &[], &FlagOverrides::default()).unwrap_err();
+    assert!(!err.to_string().contains("271828182845"), "{err}");
 }
 
 #[test]
