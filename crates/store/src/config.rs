@@ -9,6 +9,7 @@ use emp_model::{
 use emp_telemetry::{ConfigErrors, Snapshot, Violations};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::audit::{BackupEntry, ExecutionJournalRow};
 use crate::duck::DuckDbStore;
 use crate::error::{Error, Result};
 use crate::pg::{PgStore, TimescalePolicy};
@@ -270,6 +271,15 @@ impl SnapshotStore for Store {
     }
     fn snapshots(&self, topic: &str, limit: usize) -> Result<Vec<Snapshot>> {
         self.journal().snapshots(topic, limit)
+    }
+    fn execution_journal(&self, limit: usize) -> Result<Vec<ExecutionJournalRow>> {
+        self.journal().execution_journal(limit)
+    }
+    fn record_backup(&self, backup: &BackupEntry) -> Result<bool> {
+        self.journal().record_backup(backup)
+    }
+    fn latest_backup(&self) -> Result<Option<BackupEntry>> {
+        self.journal().latest_backup()
     }
 }
 

@@ -10,6 +10,7 @@ use emp_model::{
 use emp_telemetry::Snapshot;
 use parking_lot::Mutex;
 
+use crate::audit::{self, BackupEntry, ExecutionJournalRow};
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::schema::{Dialect, TableSpec};
@@ -84,6 +85,35 @@ impl DuckDbStore {
         (self.location != ":memory:").then(|| PathBuf::from(&self.location))
     }
 
+    /// `EXPORT DATABASE` into `dir` (schema plus one CSV per table), under the connection
+    /// lock so the export is one consistent state.
+    pub(crate) fn export_database(&self, dir: &Path) -> Result<()> {
+        let conn = self.conn.lock();
+        // The connection's (empty) temporary staging tables would be exported too but cannot
+        // be imported; they are recreated on the next write.
+        for spec in crate::schema::STAGED_TABLES {
+            conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{}", spec.stage))
+                .map_err(Error::duck("drop staging table before export"))?;
+        }
+        conn.execute_batch(&format!("EXPORT DATABASE {}", quote_path(dir)))
+            .map_err(|e| Error::Backup {
+                step: "EXPORT DATABASE".into(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// A fresh in-memory database loaded from an `EXPORT DATABASE` directory.
+    pub(crate) fn import_in_memory(dir: &Path) -> Result<Self> {
+        let conn = Connection::open_in_memory().map_err(Error::duck("open in-memory database"))?;
+        conn.execute_batch(&format!("IMPORT DATABASE {}", quote_path(dir)))
+            .map_err(Error::duck("import database"))?;
+        Ok(DuckDbStore {
+            conn: Mutex::new(conn),
+            location: ":memory:".to_owned(),
+            schema_version: 0,
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         let conn = self.conn.lock();
         f(&mut DuckConn(&conn))
@@ -148,10 +178,19 @@ impl MarketDataStore for DuckDbStore {
 
 impl SnapshotStore for DuckDbStore {
     fn append_snapshot(&self, snapshot: &Snapshot) -> Result<bool> {
-        self.with(|c| ops::append_snapshot(c, snapshot))
+        self.with(|c| audit::journal_snapshot(c, snapshot))
     }
     fn snapshots(&self, topic: &str, limit: usize) -> Result<Vec<Snapshot>> {
         self.with(|c| ops::snapshots(c, topic, limit))
+    }
+    fn execution_journal(&self, limit: usize) -> Result<Vec<ExecutionJournalRow>> {
+        self.with(|c| audit::execution_journal(c, limit))
+    }
+    fn record_backup(&self, backup: &BackupEntry) -> Result<bool> {
+        self.with(|c| audit::record_backup(c, backup))
+    }
+    fn latest_backup(&self) -> Result<Option<BackupEntry>> {
+        self.with(audit::latest_backup)
     }
 }
 
@@ -254,4 +293,9 @@ impl Conn for DuckConn<'_> {
         }
         appender.flush().map_err(Error::duck("flush appender"))
     }
+}
+
+/// A path as an SQL string literal (quotes doubled).
+fn quote_path(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "''"))
 }

@@ -107,6 +107,14 @@ pub enum Error {
         #[source]
         source: emp_telemetry::Error,
     },
+    /// A backup tool ran but failed; `detail` is its own message.
+    #[error("backup: {step} failed: {detail}")]
+    Backup {
+        /// The step (`pg_dump`, `EXPORT DATABASE`).
+        step: String,
+        /// What the tool said.
+        detail: String,
+    },
     /// The configuration is invalid; every violation is listed.
     #[error("invalid store configuration:\n{0}")]
     Config(#[source] emp_telemetry::ConfigErrors),
@@ -136,7 +144,7 @@ impl Error {
                     }
                 }
             }
-            Error::Io { .. } => ErrorClass::Transient,
+            Error::Io { .. } | Error::Backup { .. } => ErrorClass::Transient,
             Error::DuckDb { source, .. } => {
                 // Another process holding the file lock is the one retryable DuckDB failure.
                 if source.to_string().contains("lock") {

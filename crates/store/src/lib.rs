@@ -83,6 +83,8 @@
 //! ```
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod audit;
+mod backup;
 mod config;
 mod duck;
 mod error;
@@ -95,6 +97,7 @@ mod sql;
 mod store;
 mod types;
 
+pub use crate::audit::{BackupEntry, ExecutionJournalRow};
 pub use crate::config::{SecretUrl, Store, StoreConfig};
 pub use crate::duck::DuckDbStore;
 pub use crate::error::{Error, ErrorClass, Result};

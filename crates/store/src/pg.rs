@@ -13,6 +13,7 @@ use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{self, BackupEntry, ExecutionJournalRow};
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::schema::{self, ColumnType, Dialect, TableSpec};
@@ -97,6 +98,8 @@ impl TimescalePolicy {
 /// Do not call it from inside a tokio runtime thread: the client drives its own runtime.
 pub struct PgStore {
     client: Mutex<Client>,
+    /// Kept for the client tools (`pg_dump`); never printed (it holds the password).
+    config: postgres::Config,
     location: String,
     flavor: PgFlavor,
     schema_version: i64,
@@ -142,6 +145,7 @@ impl PgStore {
         tracing::info!(%location, flavor = flavor.as_str(), schema_version, "postgres store ready");
         Ok(PgStore {
             client: Mutex::new(client),
+            config,
             location,
             flavor,
             schema_version,
@@ -158,8 +162,46 @@ impl PgStore {
         &self.location
     }
 
+    /// libpq environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`) for the
+    /// PostgreSQL client tools, so no secret appears on a command line.
+    pub(crate) fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        let c = &self.config;
+        let mut env = Vec::new();
+        match c.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => env.push(("PGHOST", h.clone())),
+            #[cfg(unix)]
+            Some(postgres::config::Host::Unix(p)) => env.push(("PGHOST", p.display().to_string())),
+            None => {}
+        }
+        if let Some(port) = c.get_ports().first() {
+            env.push(("PGPORT", port.to_string()));
+        }
+        if let Some(user) = c.get_user() {
+            env.push(("PGUSER", user.to_owned()));
+        }
+        if let Some(pw) = c.get_password() {
+            env.push(("PGPASSWORD", String::from_utf8_lossy(pw).into_owned()));
+        }
+        if let Some(db) = c.get_dbname() {
+            env.push(("PGDATABASE", db.to_owned()));
+        }
+        env
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         let mut client = self.client.lock();
+        // A connection the server (or the network) dropped never comes back by itself:
+        // reconnect, so the store recovers when the server does (failover backfill needs it).
+        // If the server is still away, the closed client's own error reports it.
+        if client.is_closed() {
+            match self.config.connect(NoTls) {
+                Ok(fresh) => {
+                    tracing::info!(location = %self.location, "reconnected to postgres");
+                    *client = fresh;
+                }
+                Err(e) => tracing::debug!(error = %e, "postgres still unreachable"),
+            }
+        }
         f(&mut PgConn(&mut client))
     }
 }
@@ -374,10 +416,19 @@ impl MarketDataStore for PgStore {
 
 impl SnapshotStore for PgStore {
     fn append_snapshot(&self, snapshot: &Snapshot) -> Result<bool> {
-        self.with(|c| ops::append_snapshot(c, snapshot))
+        self.with(|c| audit::journal_snapshot(c, snapshot))
     }
     fn snapshots(&self, topic: &str, limit: usize) -> Result<Vec<Snapshot>> {
         self.with(|c| ops::snapshots(c, topic, limit))
+    }
+    fn execution_journal(&self, limit: usize) -> Result<Vec<ExecutionJournalRow>> {
+        self.with(|c| audit::execution_journal(c, limit))
+    }
+    fn record_backup(&self, backup: &BackupEntry) -> Result<bool> {
+        self.with(|c| audit::record_backup(c, backup))
+    }
+    fn latest_backup(&self) -> Result<Option<BackupEntry>> {
+        self.with(audit::latest_backup)
     }
 }
 

@@ -112,13 +112,15 @@ pub(crate) fn migrate(conn: &mut dyn Conn, partitioning: (&'static str, &str)) -
         name: partitioning.0,
         sql: "",
     };
-    let steps = schema::MIGRATIONS
+    let mut steps: Vec<(&Migration, String)> = schema::MIGRATIONS
         .iter()
         .map(|m| (m, dialect.render(m.sql)))
         .chain(std::iter::once((
             &partition_step,
             partitioning.1.to_owned(),
-        )));
+        )))
+        .collect();
+    steps.sort_by_key(|(m, _)| m.version);
     for (migration, sql) in steps {
         if migration.version <= current {
             continue;

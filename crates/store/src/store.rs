@@ -5,6 +5,7 @@ use emp_model::{
 };
 use emp_telemetry::Snapshot;
 
+use crate::audit::{BackupEntry, ExecutionJournalRow};
 use crate::error::Result;
 use crate::types::{
     BackendKind, Dataset, IngestRunRecord, InventoryRow, StoreHealth, TableCounts, TimeRange,
@@ -73,4 +74,14 @@ pub trait SnapshotStore: Send + Sync {
 
     /// The newest `limit` snapshots of `topic`, newest first.
     fn snapshots(&self, topic: &str, limit: usize) -> Result<Vec<Snapshot>>;
+
+    /// The newest `limit` rows of `telemetry.execution_snapshots` (every journaled
+    /// `telemetry.operational.execution` snapshot gets one), newest first.
+    fn execution_journal(&self, limit: usize) -> Result<Vec<ExecutionJournalRow>>;
+
+    /// Record a backup in `telemetry.backups`; `Ok(false)` if already recorded.
+    fn record_backup(&self, backup: &BackupEntry) -> Result<bool>;
+
+    /// The most recent recorded backup.
+    fn latest_backup(&self) -> Result<Option<BackupEntry>>;
 }

@@ -14,11 +14,11 @@ use crate::common::{Harness, MINUTE, T0, bar, bars_batch, id, mixed_batch};
 
 fn migrations_are_applied_once(h: &mut Harness) {
     let first = h.store().health().unwrap();
-    assert_eq!(first.schema_version, 3);
+    assert_eq!(first.schema_version, 4);
     h.reopen();
     h.reopen();
     let again = h.store().health().unwrap();
-    assert_eq!(again.schema_version, 3);
+    assert_eq!(again.schema_version, 4);
     assert_eq!(again.counts, TableCounts::default());
     match again.backend {
         BackendKind::DuckDb => assert_eq!(again.pg_flavor, None),
@@ -235,6 +235,90 @@ fn health_reports_backend_and_counts(h: &mut Harness) {
     }
 }
 
+/// `emp backup`'s engine: a real backup that is read back, recorded in `telemetry.backups`.
+fn backup_is_written_verified_and_recorded(h: &mut Harness) {
+    h.store().write_batch(&mixed_batch("run-backup")).unwrap();
+    assert!(h.store().latest_backup().unwrap().is_none());
+    let dir = tempfile::tempdir().unwrap();
+    let at = UnixNanos::new(T0);
+    let entry = h.store().backup(dir.path(), at).unwrap();
+    assert!(entry.verified, "not verified: {}", entry.detail);
+    assert_eq!(entry.backend, h.target.backend());
+    assert_eq!(entry.completed_at, at);
+    assert!(entry.size_bytes > 0);
+    let written = std::path::Path::new(&entry.location);
+    assert!(
+        written.starts_with(dir.path()) && written.exists(),
+        "{entry:?}"
+    );
+    match entry.backend {
+        BackendKind::DuckDb => {
+            assert_eq!(entry.method, "duckdb-export-database");
+            assert!(written.join("schema.sql").exists());
+            assert!(
+                entry.detail.contains("row counts identical"),
+                "{}",
+                entry.detail
+            );
+        }
+        BackendKind::Postgres => {
+            assert_eq!(entry.method, "pg_dump-custom");
+            assert!(entry.detail.contains("all 8 tables"), "{}", entry.detail);
+        }
+    }
+    assert_eq!(h.store().latest_backup().unwrap(), Some(entry.clone()));
+    assert!(!h.store().record_backup(&entry).unwrap(), "recorded twice");
+    // A later backup is the latest; the store reopened still knows it.
+    let later = h
+        .store()
+        .backup(dir.path(), UnixNanos::new(T0 + MINUTE))
+        .unwrap();
+    h.reopen();
+    assert_eq!(h.store().latest_backup().unwrap(), Some(later));
+}
+
+/// Execution snapshots land in the typed audit table as well as the generic journal.
+fn execution_snapshots_get_typed_rows(h: &mut Harness) {
+    let snap = |at: i64, fill: f64| {
+        Snapshot::new(
+            emp_telemetry::topics::OPERATIONAL_EXECUTION,
+            UnixNanos::new(at),
+            vec![
+                Check::new("fill_rate", Status::Warn, "fill rate").with_value(fill),
+                Check::ok("pending_orders", "open orders").with_value(2.0),
+                Check::ok("avg_latency_ms", "no latency yet"),
+            ],
+        )
+        .with_metadata("submitted", 40)
+        .with_metadata("fills", 30)
+        .with_metadata("retries", 1)
+    };
+    assert!(h.store().append_snapshot(&snap(T0, 0.75)).unwrap());
+    assert!(h.store().append_snapshot(&snap(T0 + MINUTE, 0.8)).unwrap());
+    assert!(!h.store().append_snapshot(&snap(T0, 0.75)).unwrap());
+    let rows = h.store().execution_journal(10).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].generated_at, UnixNanos::new(T0 + MINUTE));
+    assert_eq!(rows[1].fill_rate, Some(0.75));
+    assert_eq!(rows[1].status, "warn");
+    assert_eq!(rows[1].pending_orders, Some(2));
+    assert_eq!(rows[1].avg_latency_ms, None);
+    assert_eq!(
+        (rows[1].submitted, rows[1].fills, rows[1].retries),
+        (Some(40), Some(30), Some(1))
+    );
+    // Other topics do not touch the typed table.
+    h.store()
+        .append_snapshot(&Snapshot::new(
+            "telemetry.other",
+            UnixNanos::new(T0),
+            vec![],
+        ))
+        .unwrap();
+    assert_eq!(h.store().execution_journal(10).unwrap().len(), 2);
+    assert_eq!(h.store().counts().unwrap().snapshots, 3);
+}
+
 macro_rules! backend_suite {
     ($($name:ident),* $(,)?) => {
         mod duckdb {
@@ -268,4 +352,6 @@ backend_suite!(
     unstorable_values_reject_the_whole_batch,
     snapshot_journal_is_a_sink,
     health_reports_backend_and_counts,
+    backup_is_written_verified_and_recorded,
+    execution_snapshots_get_typed_rows,
 );
