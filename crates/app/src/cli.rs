@@ -49,8 +49,28 @@ pub enum Command {
         #[arg(long)]
         no_trading: bool,
     },
-    /// Run the configured ingest plan once and print the graded result (not available in this build yet).
-    IngestOnce,
+    /// Run the configured ingest plan once (the bundled sample into an empty store first) and print the graded result.
+    IngestOnce {
+        /// Print the run records and snapshots as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Back the store up (DuckDB EXPORT DATABASE, or pg_dump), verify the copy and record it.
+    Backup {
+        /// Directory to write the backup under (default: <data_dir>/backups).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Print the backup record and the backups snapshot as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rehearse store failover: cut the configured store off, ingest into the DuckDB
+    /// fallback, restore it, backfill, and check both stores agree row for row.
+    FailoverDrill {
+        /// Print the drill snapshot as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Start and stop the runtime N times in one process (a restart drill).
     Restart {
         /// How many start/stop cycles.

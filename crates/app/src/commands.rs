@@ -56,13 +56,15 @@ pub fn run_cli(cli: Cli) -> ExitCode {
             print_out(&format!("# configuration is valid\n{out}"));
             ExitCode::Success
         }
-        Command::IngestOnce => {
-            eprintln!(
-                "emp ingest-once: not available in this build — the data backbone (store and ingest) \
-                 is not built yet. Nothing was ingested."
-            );
-            ExitCode::Failure
-        }
+        Command::IngestOnce { json } => with_tokio(&config, |cfg| async move {
+            crate::operations::ingest_once(cfg, json).await
+        }),
+        Command::Backup { dir, json } => with_tokio(&config, |cfg| async move {
+            crate::operations::backup(cfg, dir, json).await
+        }),
+        Command::FailoverDrill { json } => with_tokio(&config, |cfg| async move {
+            crate::operations::failover_drill(cfg, json).await
+        }),
         Command::Run(args) => {
             if let Err(code) = refuse_unconfirmed_live(&config, &args) {
                 return code;
@@ -72,6 +74,7 @@ pub fn run_cli(cli: Cli) -> ExitCode {
                     cfg,
                     RunOptions {
                         no_trading: args.no_trading,
+                        journal_to_store: true,
                     },
                     args.timeout,
                     true,
@@ -108,7 +111,13 @@ pub fn run_cli(cli: Cli) -> ExitCode {
             report(backtest_command(&config, &args))
         }
         Command::Summary { json, no_trading } => with_tokio(&config, |cfg| async move {
-            let rt = Runtime::start(cfg, RunOptions { no_trading })?;
+            let rt = Runtime::start(
+                cfg,
+                RunOptions {
+                    no_trading,
+                    journal_to_store: false,
+                },
+            )?;
             rt.set_state(RuntimeState::Running);
             rt.publish_telemetry().await?;
             rt.wait_for_topic(topics::EVENT_BUS_HEALTH, Duration::from_secs(2))
@@ -326,7 +335,7 @@ async fn run_once(
     };
 
     rt.spawn_telemetry_schedule()?;
-    tracing::warn!("ingest: not available in this build (the data backbone is not built yet)");
+    crate::ingest::spawn_scheduled(&rt)?;
     if options.no_trading {
         tracing::info!("trading: disabled by --no-trading");
     } else {
@@ -474,7 +483,7 @@ fn render_summary_text(summary: &serde_json::Value) -> String {
     out
 }
 
-fn print_out(s: &str) {
+pub(crate) fn print_out(s: &str) {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`emp summary | head`) is not an error worth a panic.
     let _ = out.write_all(s.as_bytes());

@@ -13,15 +13,19 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod backtest;
+mod bundle;
 mod cli;
 mod commands;
 mod config;
 mod data;
 mod http;
+mod ingest;
 mod journal;
 mod logging;
 mod metrics;
+mod operations;
 mod runtime;
+mod stores;
 
 pub use backtest::BacktestOptions;
 pub use cli::{BacktestArgs, Cli, Command, ConfigCommand, DataCommand, RunArgs};

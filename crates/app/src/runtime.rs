@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::journal::JsonLinesJournal;
+use crate::stores::RunStores;
 
 /// What the process is doing, as the health endpoint reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,9 @@ impl RuntimeState {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
     pub no_trading: bool,
+    /// Journal every `telemetry.*` snapshot into the store (`telemetry.snapshots`). Off for
+    /// one-shot views such as `emp summary`, which must not create or lock the store.
+    pub journal_to_store: bool,
 }
 
 /// A cheap-clone handle on the running runtime.
@@ -69,6 +73,11 @@ struct Inner {
     supervisor: TaskSupervisor,
     publisher: FailoverPublisher,
     journal: Arc<JsonLinesJournal>,
+    stores: Arc<RunStores>,
+    /// What each component is doing, for the summary (`ingest`, `trading`).
+    components: RwLock<BTreeMap<String, String>>,
+    /// Set once the first ingest of the run has finished (whatever its outcome).
+    data_ready: tokio::sync::watch::Sender<bool>,
     latest: Arc<RwLock<BTreeMap<String, Snapshot>>>,
     state: AtomicU8,
     started_at: UnixNanos,
@@ -103,6 +112,33 @@ impl Runtime {
                 Ok(())
             },
         )?;
+        let stores = Arc::new(RunStores::open(&config));
+        if options.journal_to_store {
+            let target = stores.clone();
+            // Every published snapshot lands in `telemetry.snapshots` of whichever store is
+            // reachable (execution snapshots also in `telemetry.execution_snapshots`).
+            bus.subscribe(
+                "runtime.store-journal",
+                Subscription::prefix("telemetry."),
+                move |event: &emp_bus::Event| {
+                    if let emp_bus::Payload::Snapshot(s) = &event.payload {
+                        crate::stores::blocking(|| {
+                            use emp_store::SnapshotStore as _;
+                            match target.current() {
+                                Some(store) => store.append_snapshot(s).map(|_| ()).map_err(|e| {
+                                    emp_bus::HandlerError::msg(format!(
+                                        "journal {}: {e}",
+                                        s.topic()
+                                    ))
+                                }),
+                                None => Ok(()),
+                            }
+                        })?;
+                    }
+                    Ok(())
+                },
+            )?;
+        }
         let journal = Arc::new(JsonLinesJournal::new(
             raw.data_dir.join("journal").join("snapshots.jsonl"),
         ));
@@ -123,6 +159,9 @@ impl Runtime {
                 supervisor,
                 publisher,
                 journal,
+                stores,
+                components: RwLock::default(),
+                data_ready: tokio::sync::watch::Sender::new(false),
                 latest,
                 state: AtomicU8::new(RuntimeState::Starting as u8),
                 started_at,
@@ -141,6 +180,47 @@ impl Runtime {
 
     pub fn supervisor(&self) -> &TaskSupervisor {
         &self.inner.supervisor
+    }
+
+    /// The store in use now: the configured one, else its DuckDB fallback (`None` when
+    /// neither opens — the summary says why). May connect: from async code, call it (and
+    /// the store) inside `spawn_blocking`.
+    pub fn store(&self) -> Option<Arc<emp_store::Store>> {
+        crate::stores::blocking(|| self.inner.stores.current())
+    }
+
+    pub(crate) fn stores(&self) -> &Arc<RunStores> {
+        &self.inner.stores
+    }
+
+    /// Record what a component is doing; the summary shows it.
+    pub fn set_component(&self, name: &str, status: String) {
+        self.inner
+            .components
+            .write()
+            .insert(name.to_owned(), status);
+    }
+
+    /// Mark the store as given its first ingest of this run.
+    pub(crate) fn mark_data_ready(&self) {
+        self.inner.data_ready.send_replace(true);
+    }
+
+    /// Wait until the first ingest of this run has finished.
+    pub async fn wait_data_ready(&self) {
+        let mut rx = self.inner.data_ready.subscribe();
+        // The sender lives as long as the runtime, so this only ends when ready.
+        let _ = rx.wait_for(|ready| *ready).await;
+    }
+
+    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
+    }
+
+    /// Publish a snapshot through the failover publisher (bus, else the JSON-lines journal).
+    pub async fn publish(&self, snapshot: Snapshot) -> anyhow::Result<()> {
+        self.inner.publisher.publish(snapshot).await?;
+        Ok(())
     }
 
     pub fn run_id(&self) -> &str {
@@ -252,6 +332,26 @@ impl Runtime {
         } else {
             "not available in this build: the trading engine is not built yet"
         };
+        let mut components = serde_json::Map::new();
+        components.insert(
+            "event_bus".into(),
+            json!(if self.inner.bus.is_running() {
+                "running"
+            } else {
+                "stopped"
+            }),
+        );
+        components.insert(
+            "ingest".into(),
+            json!(
+                "not scheduled in this command (`emp run` schedules it; `emp ingest-once` runs it)"
+            ),
+        );
+        components.insert("trading".into(), json!(trading));
+        components.insert("store".into(), json!(self.inner.stores.status_if_open()));
+        for (k, v) in self.inner.components.read().iter() {
+            components.insert(k.clone(), json!(v));
+        }
         json!({
             "config": self.inner.config.to_redacted_json(),
             "runtime": {
@@ -265,11 +365,7 @@ impl Runtime {
                 "generated_at": now.to_rfc3339(),
                 "uptime_seconds": now.saturating_sub(self.inner.started_at) as f64 / 1e9,
                 "config_source": self.inner.config.source().map(|p| p.display().to_string()),
-                "components": {
-                    "event_bus": if self.inner.bus.is_running() { "running" } else { "stopped" },
-                    "ingest": "not available in this build: the data backbone is not built yet",
-                    "trading": trading,
-                },
+                "components": components,
                 "failovers": self.failover_count(),
                 "tasks": self.inner.supervisor.active_tasks(),
                 "bus": self.inner.bus.stats(),

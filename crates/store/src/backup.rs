@@ -88,7 +88,10 @@ fn duck_backup(store: &DuckDbStore, dir: &Path) -> Result<std::result::Result<St
         Ok(counts) => Err(format!(
             "re-import row counts differ: store {source_counts:?}, backup {counts:?}"
         )),
-        Err(e) => Err(format!("re-import failed: {}", chain(&e))),
+        Err(e) => Err(format!(
+            "re-import failed: {}",
+            crate::lazy::error_chain(&e)
+        )),
     })
 }
 
@@ -181,16 +184,4 @@ fn disk_size(path: &Path) -> u64 {
         }
     }
     bytes
-}
-
-/// An error with its sources, for a one-line detail.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        cur = s.source();
-    }
-    out
 }

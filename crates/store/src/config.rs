@@ -124,7 +124,8 @@ impl<'de> Deserialize<'de> for SecretUrl {
 pub struct StoreConfig {
     /// `duckdb` (default) or `postgres`.
     pub backend: BackendKind,
-    /// DuckDB database file (created with its directory when missing).
+    /// DuckDB database file (created with its directory when missing); the app resolves a
+    /// relative path against its data directory.
     pub duckdb_path: PathBuf,
     /// PostgreSQL URL, e.g. `postgres://emp:***@127.0.0.1:5432/emp`.
     pub postgres_url: SecretUrl,
@@ -136,7 +137,7 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             backend: BackendKind::DuckDb,
-            duckdb_path: PathBuf::from("data/emp.duckdb"),
+            duckdb_path: PathBuf::from("emp.duckdb"),
             postgres_url: SecretUrl::default(),
             timescale: TimescalePolicy::default(),
         }

@@ -107,6 +107,14 @@ pub enum Error {
         #[source]
         source: emp_telemetry::Error,
     },
+    /// The store could not be opened a moment ago and the retry interval has not passed.
+    #[error("{backend} store unavailable: {reason}")]
+    Unavailable {
+        /// `duckdb` or `postgres`.
+        backend: &'static str,
+        /// Why the last attempt failed.
+        reason: String,
+    },
     /// A backup tool ran but failed; `detail` is its own message.
     #[error("backup: {step} failed: {detail}")]
     Backup {
@@ -144,7 +152,9 @@ impl Error {
                     }
                 }
             }
-            Error::Io { .. } | Error::Backup { .. } => ErrorClass::Transient,
+            Error::Io { .. } | Error::Backup { .. } | Error::Unavailable { .. } => {
+                ErrorClass::Transient
+            }
             Error::DuckDb { source, .. } => {
                 // Another process holding the file lock is the one retryable DuckDB failure.
                 if source.to_string().contains("lock") {

@@ -89,6 +89,7 @@ mod config;
 mod duck;
 mod error;
 mod journal;
+mod lazy;
 mod ops;
 mod pg;
 mod rows;
@@ -102,6 +103,7 @@ pub use crate::config::{SecretUrl, Store, StoreConfig};
 pub use crate::duck::DuckDbStore;
 pub use crate::error::{Error, ErrorClass, Result};
 pub use crate::journal::SnapshotJournal;
+pub use crate::lazy::LazyStore;
 pub use crate::pg::{PgStore, TimescalePolicy};
 pub use crate::store::{MarketDataStore, SnapshotStore};
 pub use crate::types::{

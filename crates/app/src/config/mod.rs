@@ -194,6 +194,9 @@ pub struct RawConfig {
     pub store: emp_store::StoreConfig,
     /// Account, venue model and risk limits of `emp backtest`.
     pub backtest: emp_engine::BacktestConfig,
+    /// The data backbone: ingest plan (default: the bundled sample), schedule, recovery and
+    /// the evaluators' policies (`emp_ingest::IngestConfig`).
+    pub ingest: emp_ingest::IngestConfig,
 }
 
 impl Default for RawConfig {
@@ -209,11 +212,9 @@ impl Default for RawConfig {
             telemetry: TelemetryConfig::default(),
             bus: BusSection::default(),
             risk: emp_risk::RiskConfig::default(),
-            store: emp_store::StoreConfig {
-                duckdb_path: PathBuf::from("emp.duckdb"),
-                ..emp_store::StoreConfig::default()
-            },
+            store: emp_store::StoreConfig::default(),
             backtest: emp_engine::BacktestConfig::default(),
+            ingest: emp_ingest::IngestConfig::default(),
         }
     }
 }
@@ -294,6 +295,9 @@ impl RawConfig {
         }
         if let Err(errors) = self.store.validate() {
             out.extend(prefixed("store", &errors));
+        }
+        if let Err(errors) = self.ingest.validate() {
+            out.extend(prefixed("ingest", &errors));
         }
         // Refused here, at start-up: e.g. a stop-loss that is not mandatory outside research mode.
         if let Err(errors) = self.risk.clone().validate() {

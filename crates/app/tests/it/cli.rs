@@ -142,16 +142,6 @@ fn live_mode_refuses_to_start_without_confirmation() {
 }
 
 #[test]
-fn ingest_once_says_it_is_not_built_and_invents_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(&["ingest-once", "--data-dir", "d"], dir.path());
-    assert_eq!(o.status.code(), Some(1));
-    let (out, err) = text(&o);
-    assert!(out.is_empty());
-    assert!(err.contains("not available in this build"), "{err}");
-}
-
-#[test]
 fn config_check_prints_the_effective_configuration() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("emp.yaml"), "symbols: [EURUSD]\n").unwrap();
