@@ -327,13 +327,8 @@ async fn run_once(
 
     rt.spawn_telemetry_schedule()?;
     tracing::warn!("ingest: not available in this build (the data backbone is not built yet)");
-    if options.no_trading {
-        tracing::info!("trading: disabled by --no-trading");
-    } else {
-        tracing::warn!(
-            "trading: not available in this build (the trading engine is not built yet)"
-        );
-    }
+    // The paper replay (`--no-trading`: everything but order submission).
+    crate::paper::start(&rt)?;
     rt.set_state(RuntimeState::Running);
     tracing::info!("runtime running");
 
@@ -347,8 +342,9 @@ async fn run_once(
         let report = r.supervisor().shutdown(Duration::from_secs(1)).await;
         tracing::info!(clean = report.is_clean(), tasks = ?report.step_names(), "supervised tasks stopped");
     });
-    seq.add_step("cancel open orders", || async {
-        tracing::info!("no order manager in this build: no open orders to cancel");
+    let r = rt.clone();
+    seq.add_step("cancel open orders", move || async move {
+        crate::paper::shutdown(&r).await;
     });
     let r = rt.clone();
     seq.add_step("flush journals", move || async move {

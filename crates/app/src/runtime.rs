@@ -1,23 +1,26 @@
 //! The runtime builder: bus, supervisor, failover publisher, telemetry schedule, ordered shutdown.
 //!
-//! The runtime owns no domain logic yet: ingest and trading arrive with their crates. It says so
-//! in its summary instead of pretending.
+//! The runtime holds the shared handles (bus, publisher, supervisor, the one store instance of
+//! the process) and the latest snapshot per topic; the paper replay (`crate::paper`) attaches
+//! to it. Ingest is not wired yet, and the summary says so instead of pretending.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use emp_bus::{
     BusHealthEvaluator, BusHealthInput, EventBus, FailoverPublisher, Subscription, TaskSupervisor,
 };
 use emp_model::{Clock, SystemClock, UnixNanos};
+use emp_store::{SnapshotStore as _, Store};
 use emp_telemetry::{Evaluator, Snapshot, topics};
 use parking_lot::RwLock;
 use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::journal::JsonLinesJournal;
+use crate::paper::Paper;
 
 /// What the process is doing, as the health endpoint reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +73,11 @@ struct Inner {
     publisher: FailoverPublisher,
     journal: Arc<JsonLinesJournal>,
     latest: Arc<RwLock<BTreeMap<String, Snapshot>>>,
+    /// Engine events delivered to the runtime's `engine.` subscriber, per topic.
+    engine_events: Arc<RwLock<BTreeMap<String, u64>>>,
+    /// The one store instance of the process (DuckDB allows one open per file).
+    store: Option<Arc<Store>>,
+    paper: OnceLock<Paper>,
     state: AtomicU8,
     started_at: UnixNanos,
     run_id: String,
@@ -103,6 +111,23 @@ impl Runtime {
                 Ok(())
             },
         )?;
+        let engine_events: Arc<RwLock<BTreeMap<String, u64>>> = Arc::default();
+        let counter = engine_events.clone();
+        bus.subscribe(
+            "runtime.engine-events",
+            Subscription::prefix("engine."),
+            move |event: &emp_bus::Event| {
+                *counter.write().entry(event.topic.to_string()).or_default() += 1;
+                Ok(())
+            },
+        )?;
+        let store = match crate::data::open_store(&config, None) {
+            Ok(store) => Some(Arc::new(store)),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "store not available: no market data to replay and telemetry is not journaled to the database");
+                None
+            }
+        };
         let journal = Arc::new(JsonLinesJournal::new(
             raw.data_dir.join("journal").join("snapshots.jsonl"),
         ));
@@ -124,6 +149,9 @@ impl Runtime {
                 publisher,
                 journal,
                 latest,
+                engine_events,
+                store,
+                paper: OnceLock::new(),
                 state: AtomicU8::new(RuntimeState::Starting as u8),
                 started_at,
                 run_id,
@@ -143,12 +171,75 @@ impl Runtime {
         &self.inner.supervisor
     }
 
+    /// The store shared by everything in this process, if it opened.
+    pub fn store(&self) -> Option<Arc<Store>> {
+        self.inner.store.clone()
+    }
+
+    pub fn options(&self) -> RunOptions {
+        self.inner.options
+    }
+
+    /// The paper replay, once `emp run` attached it.
+    pub(crate) fn paper(&self) -> Option<&Paper> {
+        self.inner.paper.get()
+    }
+
+    pub(crate) fn attach_paper(&self, paper: Paper) -> anyhow::Result<()> {
+        self.inner
+            .paper
+            .set(paper)
+            .map_err(|_| anyhow::anyhow!("a paper run is already attached to this runtime"))
+    }
+
+    /// Engine events delivered on the bus to the runtime's `engine.` subscriber, per topic.
+    pub fn engine_event_counts(&self) -> BTreeMap<String, u64> {
+        self.inner.engine_events.read().clone()
+    }
+
+    /// Publish a snapshot (bus, else the fallback journal) and journal it in the store's
+    /// `telemetry.snapshots` (execution snapshots also land in `telemetry.execution_snapshots`).
+    pub async fn publish_and_journal(&self, snapshot: Snapshot) -> anyhow::Result<()> {
+        let journaled = match self.store() {
+            Some(store) => {
+                let s = snapshot.clone();
+                let topic = s.topic().to_owned();
+                match tokio::task::spawn_blocking(move || store.append_snapshot(&s)).await {
+                    Ok(Ok(_)) => true,
+                    Ok(Err(e)) => {
+                        tracing::warn!(topic, error = %e, "snapshot not journaled in the store");
+                        false
+                    }
+                    Err(e) => {
+                        tracing::warn!(topic, error = %e, "snapshot journal task failed");
+                        false
+                    }
+                }
+            }
+            None => false,
+        };
+        let published = self.inner.publisher.publish(snapshot).await;
+        match published {
+            Ok(_) => Ok(()),
+            // Both the bus and the JSON-lines fallback refused; the store still has it.
+            Err(e) if journaled => {
+                tracing::warn!(error = %e, "snapshot journaled in the store only");
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub fn run_id(&self) -> &str {
         &self.inner.run_id
     }
 
     pub fn now(&self) -> UnixNanos {
         self.inner.clock.now()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
     }
 
     pub fn started_at(&self) -> UnixNanos {
@@ -247,10 +338,12 @@ impl Runtime {
             .into_iter()
             .map(|(topic, s)| (topic, s.to_json()))
             .collect();
-        let trading = if self.inner.options.no_trading {
-            "disabled (--no-trading)"
-        } else {
-            "not available in this build: the trading engine is not built yet"
+        let (trading, trading_detail) = match self.paper() {
+            Some(p) => (p.one_line(now), p.summary_json(now)),
+            None => {
+                let plan = crate::paper::describe_plan(&self.inner.config, self.inner.options);
+                (format!("not started ({plan})"), Value::Null)
+            }
         };
         json!({
             "config": self.inner.config.to_redacted_json(),
@@ -270,6 +363,8 @@ impl Runtime {
                     "ingest": "not available in this build: the data backbone is not built yet",
                     "trading": trading,
                 },
+                "trading": trading_detail,
+                "engine_events": self.engine_event_counts(),
                 "failovers": self.failover_count(),
                 "tasks": self.inner.supervisor.active_tasks(),
                 "bus": self.inner.bus.stats(),

@@ -5,6 +5,7 @@
 //! with every out-of-range value reported at once. Only a [`Config`] that passed both exists.
 
 mod decode;
+mod paper;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
+
+pub use paper::{AtEnd, FreshnessPolicy, PaperConfig, ReplaySpeed};
 
 /// One problem in the configuration: where (a dotted key path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +197,8 @@ pub struct RawConfig {
     pub store: emp_store::StoreConfig,
     /// Account, venue model and risk limits of `emp backtest`.
     pub backtest: emp_engine::BacktestConfig,
+    /// The paper replay of `emp run` (strategy, data, speed, health thresholds).
+    pub paper: PaperConfig,
 }
 
 impl Default for RawConfig {
@@ -214,6 +219,7 @@ impl Default for RawConfig {
                 ..emp_store::StoreConfig::default()
             },
             backtest: emp_engine::BacktestConfig::default(),
+            paper: PaperConfig::default(),
         }
     }
 }
@@ -299,6 +305,7 @@ impl RawConfig {
         if let Err(errors) = self.risk.clone().validate() {
             out.extend(prefixed("risk", &errors));
         }
+        out.extend(self.paper.validate());
         out
     }
 }

@@ -4,5 +4,6 @@
 mod cli;
 mod data;
 mod harness;
+mod paper;
 mod router;
 mod server;
