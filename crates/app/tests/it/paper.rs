@@ -279,3 +279,33 @@ fn two_replays_of_the_same_data_make_the_same_trades() {
     );
     assert_eq!(first, second);
 }
+
+#[test]
+fn at_end_loop_starts_again_with_a_fresh_account() {
+    // 20 bars at ten days of data per 100 ms: a cycle takes about 0.3 s without spinning.
+    let env = [
+        ("EMP__PAPER__AT_END", "loop"),
+        ("EMP__PAPER__LOOKBACK_BARS", "20"),
+        ("EMP__PAPER__SPEED", "8640000"),
+    ];
+    let mut server = TestServer::start_with(&["--timeout", "3"], &env, import_spx);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let h = health(&server);
+        let summary = h["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "trading")
+            .and_then(|c| c["summary"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        if summary.contains("(cycle 2") {
+            assert_eq!(check(&h, "trading")["metadata"]["state"], "replaying");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no second cycle: {h}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+}
