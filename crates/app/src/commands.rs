@@ -353,7 +353,10 @@ async fn run_once(
             tracing::warn!(error = %e, "final telemetry snapshot not published");
         }
         r.bus().stop().await;
-        r.flush_journal()
+        let flushed = r.flush_journal();
+        // The paper run's final snapshots are journaled by now: release the database file.
+        r.close_store();
+        flushed
     });
     let r = rt.clone();
     seq.add_step("health endpoint reports stopping", move || async move {

@@ -75,8 +75,10 @@ struct Inner {
     latest: Arc<RwLock<BTreeMap<String, Snapshot>>>,
     /// Engine events delivered to the runtime's `engine.` subscriber, per topic.
     engine_events: Arc<RwLock<BTreeMap<String, u64>>>,
-    /// The one store instance of the process (DuckDB allows one open per file).
-    store: Option<Arc<Store>>,
+    /// The one store instance of the process (DuckDB allows one open per file). Taken out
+    /// at the end of a run so the file is closed even though supervised task factories keep
+    /// the runtime itself alive (the restart drill opens it again in the same process).
+    store: RwLock<Option<Arc<Store>>>,
     paper: OnceLock<Paper>,
     state: AtomicU8,
     started_at: UnixNanos,
@@ -150,7 +152,7 @@ impl Runtime {
                 journal,
                 latest,
                 engine_events,
-                store,
+                store: RwLock::new(store),
                 paper: OnceLock::new(),
                 state: AtomicU8::new(RuntimeState::Starting as u8),
                 started_at,
@@ -173,7 +175,12 @@ impl Runtime {
 
     /// The store shared by everything in this process, if it opened.
     pub fn store(&self) -> Option<Arc<Store>> {
-        self.inner.store.clone()
+        self.inner.store.read().clone()
+    }
+
+    /// Drop the runtime's handle on the store (the last user closes it): the end of a run.
+    pub fn close_store(&self) {
+        self.inner.store.write().take();
     }
 
     pub fn options(&self) -> RunOptions {
