@@ -10,6 +10,7 @@
 //! has stopped. Strategy choice: there is no registry reader yet, so the configured catalogue
 //! strategy runs, and every report says so.
 
+mod load;
 mod sink;
 mod status;
 
@@ -19,12 +20,11 @@ use std::time::{Duration, Instant};
 
 use emp_bus::{RestartPolicy, TaskError};
 use emp_engine::{
-    BacktestConfig, Engine, EngineConfig, MarketEvent, instrument_spec_for, replay_delay,
-    strategy_by_name,
+    BacktestConfig, Engine, EngineConfig, MarketEvent, replay_delay, strategy_by_name,
 };
 use emp_execution::{ExecutionEvaluator, StrategyPerformanceEvaluator};
 use emp_model::{InstrumentId, InstrumentSpec, Timeframe, UnixNanos};
-use emp_store::{Dataset, MarketDataStore as _, Store, TimeRange};
+use emp_store::Store;
 use emp_telemetry::{Evaluator as _, Snapshot, Status as Level};
 use parking_lot::{Mutex, MutexGuard};
 use serde_json::{Value, json};
@@ -33,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{AtEnd, Config, PaperConfig};
 use crate::metrics::{Exposition, Kind};
 use crate::runtime::{RunOptions, Runtime};
+use load::load_bars;
 use sink::{BusSink, SinkStats};
 use status::{Counters, State, Status};
 
@@ -504,60 +505,6 @@ pub(crate) async fn shutdown(rt: &Runtime) {
     }
     paper.publish_snapshots(rt).await;
     paper.write_trades(rt);
-}
-
-/// Bars loaded for the replay.
-struct Loaded {
-    events: Vec<MarketEvent>,
-    specs: Vec<InstrumentSpec>,
-    missing: Vec<InstrumentId>,
-}
-
-/// The last `lookback` bars of each symbol, merged in time order (ties keep symbol order).
-fn load_bars(
-    store: &Store,
-    symbols: &[InstrumentId],
-    timeframe: Timeframe,
-    lookback: usize,
-) -> anyhow::Result<Loaded> {
-    let mut events = Vec::new();
-    let mut specs = Vec::new();
-    let mut missing = Vec::new();
-    for id in symbols {
-        let dataset = Dataset::Bars {
-            instrument: id.clone(),
-            timeframe,
-        };
-        let Some(latest) = store.latest_timestamp(&dataset)? else {
-            missing.push(id.clone());
-            continue;
-        };
-        // Read a window three times the lookback (weekends, holidays, gaps), and everything
-        // if that was not enough.
-        let span = timeframe
-            .as_nanos()
-            .saturating_mul(i64::try_from(lookback).unwrap_or(i64::MAX))
-            .saturating_mul(3);
-        let from = UnixNanos::new(latest.as_i64().saturating_sub(span));
-        let mut bars = store.read_bars(id, timeframe, TimeRange::new(from, UnixNanos::MAX))?;
-        if bars.len() < lookback {
-            bars = store.read_bars(id, timeframe, TimeRange::all())?;
-        }
-        let skip = bars.len().saturating_sub(lookback);
-        let bars = bars.split_off(skip);
-        let Some(first) = bars.first() else {
-            missing.push(id.clone());
-            continue;
-        };
-        specs.push(instrument_spec_for(id, first.close)?);
-        events.extend(bars.into_iter().map(MarketEvent::Bar));
-    }
-    events.sort_by_key(MarketEvent::ts);
-    Ok(Loaded {
-        events,
-        specs,
-        missing,
-    })
 }
 
 fn no_data_reason(plan: &Plan, store: Option<&Store>) -> String {
