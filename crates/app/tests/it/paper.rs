@@ -309,3 +309,24 @@ fn at_end_loop_starts_again_with_a_fresh_account() {
     }
     assert_eq!(server.child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn summary_says_what_emp_run_would_trade_without_starting_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = emp()
+        .args(["summary", "--json", "--data-dir", "d"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let trading = v["runtime"]["components"]["trading"].as_str().unwrap();
+    assert!(
+        trading.starts_with("not started")
+            && trading.contains("mean-reversion on SPX 1d")
+            && trading.contains("no champion registered"),
+        "{trading}"
+    );
+    assert_eq!(v["config"]["paper"]["strategy"], "mean-reversion");
+}
