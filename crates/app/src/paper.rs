@@ -175,7 +175,7 @@ impl Paper {
     }
 
     /// One line for the summary's `components.trading` and `/health`'s `trading` check.
-    pub(crate) fn one_line(&self, _now: UnixNanos) -> String {
+    pub(crate) fn one_line(&self) -> String {
         let plan = &self.inner.plan;
         let s = self.status();
         let t = s.totals();
@@ -213,7 +213,7 @@ impl Paper {
     /// The `runtime.trading` object of the summary.
     pub(crate) fn summary_json(&self, now: UnixNanos) -> Value {
         let plan = &self.inner.plan;
-        let line = self.one_line(now);
+        let line = self.one_line();
         let s = self.status();
         let t = s.totals();
         let reason = match &s.state {
@@ -237,6 +237,9 @@ impl Paper {
             "data_first": s.data_first.map(|t| t.to_rfc3339()),
             "data_last": s.data_last.map(|t| t.to_rfc3339()),
             "simulated_time": s.sim_time.map(|t| t.to_rfc3339()),
+            "market_data_age_seconds": s
+                .last_event_at
+                .map(|t| now.saturating_sub(t).max(0) as f64 / 1e9),
             "cycles_completed": s.cycles_done,
             "events": t.events,
             "decisions": t.events,
@@ -265,7 +268,7 @@ impl Paper {
 
     /// `/health` checks: `market_data`, `decisions`, `trading`.
     pub(crate) fn health_checks(&self, now: UnixNanos) -> Vec<(Level, Value)> {
-        let line = self.one_line(now);
+        let line = self.one_line();
         self.status()
             .health_checks(&line, &self.inner.plan.config.freshness, now)
     }

@@ -346,7 +346,7 @@ impl Runtime {
             .map(|(topic, s)| (topic, s.to_json()))
             .collect();
         let (trading, trading_detail) = match self.paper() {
-            Some(p) => (p.one_line(now), p.summary_json(now)),
+            Some(p) => (p.one_line(), p.summary_json(now)),
             None => {
                 let plan = crate::paper::describe_plan(&self.inner.config, self.inner.options);
                 (format!("not started ({plan})"), Value::Null)
