@@ -336,13 +336,9 @@ async fn run_once(
 
     rt.spawn_telemetry_schedule()?;
     crate::ingest::spawn_scheduled(&rt)?;
-    if options.no_trading {
-        tracing::info!("trading: disabled by --no-trading");
-    } else {
-        tracing::warn!(
-            "trading: not available in this build (the trading engine is not built yet)"
-        );
-    }
+    // The paper replay (`--no-trading`: everything but order submission); it starts trading
+    // once the first ingest has given the store its chance to fill.
+    crate::paper::start(&rt)?;
     rt.set_state(RuntimeState::Running);
     tracing::info!("runtime running");
 
@@ -356,8 +352,9 @@ async fn run_once(
         let report = r.supervisor().shutdown(Duration::from_secs(1)).await;
         tracing::info!(clean = report.is_clean(), tasks = ?report.step_names(), "supervised tasks stopped");
     });
-    seq.add_step("cancel open orders", || async {
-        tracing::info!("no order manager in this build: no open orders to cancel");
+    let r = rt.clone();
+    seq.add_step("cancel open orders", move || async move {
+        crate::paper::shutdown(&r).await;
     });
     let r = rt.clone();
     seq.add_step("flush journals", move || async move {
@@ -366,7 +363,10 @@ async fn run_once(
             tracing::warn!(error = %e, "final telemetry snapshot not published");
         }
         r.bus().stop().await;
-        r.flush_journal()
+        let flushed = r.flush_journal();
+        // The paper run's final snapshots are journaled by now: release the database file.
+        r.close_store();
+        flushed
     });
     let r = rt.clone();
     seq.add_step("health endpoint reports stopping", move || async move {

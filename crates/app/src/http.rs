@@ -80,6 +80,9 @@ pub fn health_document(runtime: &Runtime) -> (Status, Value) {
             }),
         ));
     }
+    if let Some(paper) = runtime.paper() {
+        checks.extend(paper.health_checks(runtime.now()));
+    }
     let tasks = runtime.supervisor().tasks();
     let failed: Vec<String> = tasks
         .iter()
@@ -240,6 +243,9 @@ pub fn render_metrics(runtime: &Runtime) -> String {
             &[("topic", &topic)],
             f64::from(snap.status().as_gauge()),
         );
+    }
+    if let Some(paper) = runtime.paper() {
+        paper.metrics(&mut e, runtime.now());
     }
     metrics::process(&mut e, runtime.started_at().as_secs_f64());
     e.finish()

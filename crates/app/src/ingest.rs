@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use emp_ingest::{
     BackfillReport, BackupsEvaluator, DatasetCoverage, Dimension, HealthEvaluator, IngestConfig,
@@ -76,6 +77,8 @@ pub(crate) struct IngestService {
     stores: Arc<RunStores>,
     bundle_dir: PathBuf,
     plan_dir: PathBuf,
+    /// Set at shutdown: the run in progress stops after its current store write.
+    stop: Arc<AtomicBool>,
 }
 
 impl IngestService {
@@ -93,8 +96,10 @@ impl IngestService {
         } else {
             ingest.sample_dir.clone()
         };
-        let orchestrator =
-            Orchestrator::new(target.store(), clock.clone()).with_batch_rows(ingest.batch_rows);
+        let stop = Arc::new(AtomicBool::new(false));
+        let orchestrator = Orchestrator::new(target.store(), clock.clone())
+            .with_batch_rows(ingest.batch_rows)
+            .with_stop(stop.clone());
         IngestService {
             config: ingest,
             target,
@@ -103,6 +108,7 @@ impl IngestService {
             stores,
             bundle_dir: bundle::dir(&raw.data_dir),
             plan_dir,
+            stop,
         }
     }
 
@@ -297,6 +303,14 @@ pub(crate) fn spawn_scheduled(rt: &crate::runtime::Runtime) -> anyhow::Result<()
         rt.clock(),
     ));
     let schedule = config.raw().ingest.schedule.clone();
+    if !schedule.enabled {
+        rt.set_component(
+            "ingest",
+            "not scheduled (ingest.schedule.enabled: false)".to_owned(),
+        );
+        rt.mark_data_ready();
+        return Ok(());
+    }
     rt.set_component(
         "ingest",
         format!(
@@ -308,11 +322,19 @@ pub(crate) fn spawn_scheduled(rt: &crate::runtime::Runtime) -> anyhow::Result<()
     );
     let rt = rt.clone();
     let supervisor = rt.supervisor().clone();
-    emp_ingest::spawn_scheduled(&supervisor, "ingest.schedule", schedule, move || {
+    emp_ingest::spawn_scheduled(&supervisor, "ingest.schedule", schedule, move |cancel| {
         let rt = rt.clone();
         let service = service.clone();
         async move {
+            // Shutdown stops the run in progress after its current store write, and the
+            // task ends only once the run has: no store is closed under a writer.
+            let stop = service.stop.clone();
+            let watch = tokio::spawn(async move {
+                cancel.cancelled().await;
+                stop.store(true, Ordering::Relaxed);
+            });
             let result = run_and_publish(&rt, &service).await;
+            watch.abort();
             // Trading may start once the store has been given its chance to fill, whatever
             // the outcome (a failed ingest over existing data still leaves data to trade).
             rt.mark_data_ready();

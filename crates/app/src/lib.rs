@@ -24,6 +24,7 @@ mod journal;
 mod logging;
 mod metrics;
 mod operations;
+mod paper;
 mod runtime;
 mod stores;
 
@@ -31,8 +32,8 @@ pub use backtest::BacktestOptions;
 pub use cli::{BacktestArgs, Cli, Command, ConfigCommand, DataCommand, RunArgs};
 pub use commands::{ExitCode, run_cli};
 pub use config::{
-    Config, ConfigError, FlagOverrides, Issue, LogFormat, RawConfig, RunMode, Tier,
-    load as load_config,
+    AtEnd, Config, ConfigError, FlagOverrides, FreshnessPolicy, Issue, LogFormat, PaperConfig,
+    RawConfig, ReplaySpeed, RunMode, Tier, load as load_config,
 };
 pub use data::{FileImport, ImportOptions, Listing};
 pub use http::{health_document, render_metrics, router};

@@ -1,11 +1,12 @@
 //! The runtime builder: bus, supervisor, failover publisher, telemetry schedule, ordered shutdown.
 //!
-//! The runtime owns no domain logic yet: ingest and trading arrive with their crates. It says so
-//! in its summary instead of pretending.
+//! The runtime holds the shared handles (bus, publisher, supervisor, the one store instance of
+//! the process) and the latest snapshot per topic; the paper replay (`crate::paper`) attaches
+//! to it. Ingest is not wired yet, and the summary says so instead of pretending.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use emp_bus::{
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::journal::JsonLinesJournal;
+use crate::paper::Paper;
 use crate::stores::RunStores;
 
 /// What the process is doing, as the health endpoint reports it.
@@ -79,6 +81,9 @@ struct Inner {
     /// Set once the first ingest of the run has finished (whatever its outcome).
     data_ready: tokio::sync::watch::Sender<bool>,
     latest: Arc<RwLock<BTreeMap<String, Snapshot>>>,
+    /// Engine events delivered to the runtime's `engine.` subscriber, per topic.
+    engine_events: Arc<RwLock<BTreeMap<String, u64>>>,
+    paper: OnceLock<Paper>,
     state: AtomicU8,
     started_at: UnixNanos,
     run_id: String,
@@ -139,6 +144,16 @@ impl Runtime {
                 },
             )?;
         }
+        let engine_events: Arc<RwLock<BTreeMap<String, u64>>> = Arc::default();
+        let counter = engine_events.clone();
+        bus.subscribe(
+            "runtime.engine-events",
+            Subscription::prefix("engine."),
+            move |event: &emp_bus::Event| {
+                *counter.write().entry(event.topic.to_string()).or_default() += 1;
+                Ok(())
+            },
+        )?;
         let journal = Arc::new(JsonLinesJournal::new(
             raw.data_dir.join("journal").join("snapshots.jsonl"),
         ));
@@ -163,6 +178,8 @@ impl Runtime {
                 components: RwLock::default(),
                 data_ready: tokio::sync::watch::Sender::new(false),
                 latest,
+                engine_events,
+                paper: OnceLock::new(),
                 state: AtomicU8::new(RuntimeState::Starting as u8),
                 started_at,
                 run_id,
@@ -213,14 +230,37 @@ impl Runtime {
         let _ = rx.wait_for(|ready| *ready).await;
     }
 
-    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
-        self.inner.clock.clone()
-    }
-
     /// Publish a snapshot through the failover publisher (bus, else the JSON-lines journal).
     pub async fn publish(&self, snapshot: Snapshot) -> anyhow::Result<()> {
         self.inner.publisher.publish(snapshot).await?;
         Ok(())
+    }
+
+    /// Close this runtime's stores (the end of a run): supervised task factories keep the
+    /// runtime alive, and the restart drill opens the same DuckDB file again in-process.
+    pub fn close_store(&self) {
+        self.inner.stores.close();
+    }
+
+    pub fn options(&self) -> RunOptions {
+        self.inner.options
+    }
+
+    /// The paper replay, once `emp run` attached it.
+    pub(crate) fn paper(&self) -> Option<&Paper> {
+        self.inner.paper.get()
+    }
+
+    pub(crate) fn attach_paper(&self, paper: Paper) -> anyhow::Result<()> {
+        self.inner
+            .paper
+            .set(paper)
+            .map_err(|_| anyhow::anyhow!("a paper run is already attached to this runtime"))
+    }
+
+    /// Engine events delivered on the bus to the runtime's `engine.` subscriber, per topic.
+    pub fn engine_event_counts(&self) -> BTreeMap<String, u64> {
+        self.inner.engine_events.read().clone()
     }
 
     pub fn run_id(&self) -> &str {
@@ -229,6 +269,10 @@ impl Runtime {
 
     pub fn now(&self) -> UnixNanos {
         self.inner.clock.now()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
     }
 
     pub fn started_at(&self) -> UnixNanos {
@@ -327,10 +371,12 @@ impl Runtime {
             .into_iter()
             .map(|(topic, s)| (topic, s.to_json()))
             .collect();
-        let trading = if self.inner.options.no_trading {
-            "disabled (--no-trading)"
-        } else {
-            "not available in this build: the trading engine is not built yet"
+        let (trading, trading_detail) = match self.paper() {
+            Some(p) => (p.one_line(), p.summary_json(now)),
+            None => {
+                let plan = crate::paper::describe_plan(&self.inner.config, self.inner.options);
+                (format!("not started ({plan})"), Value::Null)
+            }
         };
         let mut components = serde_json::Map::new();
         components.insert(
@@ -366,6 +412,8 @@ impl Runtime {
                 "uptime_seconds": now.saturating_sub(self.inner.started_at) as f64 / 1e9,
                 "config_source": self.inner.config.source().map(|p| p.display().to_string()),
                 "components": components,
+                "trading": trading_detail,
+                "engine_events": self.engine_event_counts(),
                 "failovers": self.failover_count(),
                 "tasks": self.inner.supervisor.active_tasks(),
                 "bus": self.inner.bus.stats(),

@@ -2,7 +2,6 @@
 //! while PostgreSQL is down, and — when that store is PostgreSQL — the embedded DuckDB file it
 //! fails over to. One instance of each per process: DuckDB allows one open per file.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use emp_ingest::FailoverStore;
@@ -14,8 +13,7 @@ use crate::config::Config;
 
 pub(crate) struct RunStores {
     primary: Arc<LazyStore>,
-    fallback: Option<Arc<Store>>,
-    fallback_problem: Option<String>,
+    fallback: Option<Arc<LazyStore>>,
     describe: String,
 }
 
@@ -51,25 +49,16 @@ impl RunStores {
     pub(crate) fn open(config: &Config) -> Self {
         let store_config = resolved_store_config(config);
         let describe = describe(&store_config);
-        let (fallback, fallback_problem) = match store_config.backend {
-            BackendKind::DuckDb => (None, None),
-            BackendKind::Postgres => {
-                let path: PathBuf = store_config.duckdb_path.clone();
-                match emp_store::DuckDbStore::open(&path) {
-                    Ok(s) => (Some(Arc::new(Store::DuckDb(s))), None),
-                    Err(e) => {
-                        let why =
-                            format!("cannot open the DuckDB fallback {}: {e}", path.display());
-                        tracing::warn!("{why}");
-                        (None, Some(why))
-                    }
-                }
-            }
-        };
+        // Ingest fails over to the DuckDB file of the same configuration.
+        let fallback = (store_config.backend == BackendKind::Postgres).then(|| {
+            Arc::new(LazyStore::new(StoreConfig {
+                backend: BackendKind::DuckDb,
+                ..store_config.clone()
+            }))
+        });
         RunStores {
             primary: Arc::new(LazyStore::new(store_config)),
             fallback,
-            fallback_problem,
             describe,
         }
     }
@@ -80,8 +69,16 @@ impl RunStores {
     }
 
     /// The DuckDB fallback, when the configured store is PostgreSQL.
-    pub(crate) fn fallback(&self) -> Option<&Arc<Store>> {
+    pub(crate) fn fallback(&self) -> Option<&Arc<LazyStore>> {
         self.fallback.as_ref()
+    }
+
+    /// Close every open store (the end of a run). A later use opens it again.
+    pub(crate) fn close(&self) {
+        self.primary.close();
+        if let Some(f) = &self.fallback {
+            f.close();
+        }
     }
 
     /// The store to read from and journal to now: the configured one if it opens, else the
@@ -91,7 +88,7 @@ impl RunStores {
             Ok(s) => Some(s),
             Err(e) => {
                 tracing::debug!(error = %e, "configured store unavailable");
-                self.fallback.clone()
+                self.fallback.as_ref().and_then(|f| f.get().ok())
             }
         }
     }
@@ -131,10 +128,12 @@ impl RunStores {
             Ok(_) => format!("{} (open)", self.describe),
             Err(e) => format!("{} (unavailable: {e})", self.describe),
         };
-        match (&self.fallback, &self.fallback_problem) {
-            (Some(f), _) => format!("{primary}; fallback {}", f.describe()),
-            (None, Some(p)) => format!("{primary}; no fallback: {p}"),
-            (None, None) => primary,
+        match &self.fallback {
+            Some(f) => match f.get() {
+                Ok(s) => format!("{primary}; fallback {}", s.describe()),
+                Err(e) => format!("{primary}; fallback unavailable: {e}"),
+            },
+            None => primary,
         }
     }
 }

@@ -95,6 +95,20 @@ pub enum EngineEvent {
         /// Decision time.
         ts: UnixNanos,
     },
+    /// Approved by the gateway, but not sent: order submission is switched off (a
+    /// `--no-trading` paper run). No order exists.
+    IntentWithheld {
+        /// Strategy.
+        strategy_id: String,
+        /// Instrument.
+        instrument: InstrumentId,
+        /// Side.
+        side: Side,
+        /// The approved quantity, rounded to the size precision.
+        quantity: f64,
+        /// Decision time.
+        ts: UnixNanos,
+    },
     /// An order (entry or bracket child) was sent to the venue.
     OrderSubmitted {
         /// Order.
@@ -143,6 +157,25 @@ pub enum EngineEvent {
         /// Final equity, account currency.
         equity: f64,
     },
+}
+
+impl EngineEvent {
+    /// A short stable name of the variant (`order_filled`, `intent_rejected`, …), e.g. for
+    /// a bus topic.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EngineEvent::IntentRejected { .. } => "intent_rejected",
+            EngineEvent::IntentDropped { .. } => "intent_dropped",
+            EngineEvent::IntentWithheld { .. } => "intent_withheld",
+            EngineEvent::OrderSubmitted { .. } => "order_submitted",
+            EngineEvent::OrderAccepted { .. } => "order_accepted",
+            EngineEvent::OrderFilled(_) => "order_filled",
+            EngineEvent::OrderRejected { .. } => "order_rejected",
+            EngineEvent::OrderCancelled { .. } => "order_cancelled",
+            EngineEvent::OrderExpired { .. } => "order_expired",
+            EngineEvent::RunFinished { .. } => "run_finished",
+        }
+    }
 }
 
 /// Receives engine events (the app forwards them to the bus; tests collect them).

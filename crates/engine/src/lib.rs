@@ -61,6 +61,7 @@ mod config;
 mod engine;
 mod error;
 mod event;
+mod instrument;
 mod report;
 mod rounding;
 mod strategy;
@@ -69,9 +70,10 @@ mod venue;
 
 pub use backtest::{BacktestConfig, run_backtest};
 pub use config::{EngineConfig, benchmark_risk_config};
-pub use engine::{Engine, EquitySample};
+pub use engine::{CancelReport, Engine, EquitySample};
 pub use error::{Error, Result};
 pub use event::{EngineEvent, EventSink, MarketEvent, NullSink, VecSink, replay_delay};
+pub use instrument::instrument_spec_for;
 pub use report::{
     BacktestReport, RunOutput, Statistics, drawdowns, equity_csv, trades_csv, write_equity_chart,
     write_equity_csv, write_report, write_report_json, write_trades_csv,

@@ -7,7 +7,7 @@ use emp_risk::RiskApproved;
 use emp_telemetry::Violations;
 use serde::{Deserialize, Serialize};
 
-use crate::bracket::{Bracket, BracketAction};
+use crate::bracket::{Bracket, BracketAction, BracketLeg};
 use crate::error::{Error, Result};
 use crate::portfolio::{Portfolio, PortfolioConfig};
 use crate::reconcile::{OwnBooks, ReconciliationReport, reconcile};
@@ -64,6 +64,8 @@ struct Managed {
     retry_at: Option<UnixNanos>,
     fills: Vec<Fill>,
     acked: bool,
+    /// We asked the venue to cancel it (metrics count its cancellation as withdrawn).
+    cancel_requested: bool,
 }
 
 /// Orders, fills, portfolio and the venue conversation.
@@ -247,6 +249,7 @@ impl OrderManager {
                 retry_at: None,
                 fills: Vec::new(),
                 acked: false,
+                cancel_requested: false,
             },
         );
         Ok(id)
@@ -283,6 +286,7 @@ impl OrderManager {
                 reason: format!("cannot cancel a {} order", m.order.status()),
             });
         }
+        m.cancel_requested = true;
         venue.cancel(id, now);
         Ok(())
     }
@@ -506,8 +510,18 @@ impl OrderManager {
             return;
         }
         if status.is_terminal() {
+            // A protective child that never triggered, or an order we cancelled ourselves,
+            // is not an execution failure.
+            let withdrawn = m.cancel_requested
+                || self.bracket_of.get(id).is_some_and(|&i| {
+                    matches!(
+                        self.brackets[i].leg_of(id),
+                        Some(BracketLeg::StopLoss | BracketLeg::TakeProfit)
+                    )
+                });
             match status {
                 OrderStatus::Filled => self.metrics.filled += 1,
+                OrderStatus::Cancelled if withdrawn => self.metrics.withdrawn += 1,
                 OrderStatus::Cancelled => self.metrics.cancelled += 1,
                 OrderStatus::Expired => self.metrics.expired += 1,
                 _ => {}

@@ -15,8 +15,14 @@ pub struct ExecutionMetrics {
     pub filled: u64,
     /// Orders finally rejected.
     pub rejected: u64,
-    /// Orders cancelled (including IOC/FOK remainders).
+    /// Orders cancelled by the venue without our request (IOC/FOK remainders): they count
+    /// against the fill rate.
     pub cancelled: u64,
+    /// Orders withdrawn: cancelled at our request (superseded by a new intent, an OCO
+    /// sibling, a shutdown) or protective bracket children that never triggered. Not an
+    /// execution failure, so not in the fill rate.
+    #[serde(default)]
+    pub withdrawn: u64,
     /// Orders expired.
     pub expired: u64,
     /// Fills received.
@@ -43,7 +49,8 @@ impl ExecutionMetrics {
         self.latency_total_nanos = self.latency_total_nanos.saturating_add(nanos);
         self.latency_peak_nanos = self.latency_peak_nanos.max(nanos);
     }
-    /// Completely filled ÷ orders that went live and finished (filled + cancelled + expired).
+    /// Completely filled ÷ orders that went live and finished (filled + cancelled + expired;
+    /// withdrawn orders are left out).
     pub fn fill_rate(&self) -> Option<f64> {
         let done = self.filled + self.cancelled + self.expired;
         (done > 0).then(|| self.filled as f64 / done as f64)
@@ -233,6 +240,8 @@ impl Evaluator for ExecutionEvaluator {
         Snapshot::new(self.topic(), now, checks)
             .with_metadata("submitted", m.submitted)
             .with_metadata("fills", m.fills)
+            .with_metadata("cancelled", m.cancelled)
+            .with_metadata("withdrawn", m.withdrawn)
             .with_metadata("retries", m.retries)
     }
 }

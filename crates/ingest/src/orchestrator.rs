@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use emp_model::{Clock, UnixNanos};
 use emp_store::{IngestRun, MarketDataStore, QuarantineRecord, WriteBatch};
@@ -21,6 +22,7 @@ pub struct Orchestrator {
     clock: Arc<dyn Clock>,
     ids: RunIds,
     batch_rows: usize,
+    stop: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Orchestrator {
@@ -51,6 +53,7 @@ impl Orchestrator {
             clock,
             ids: RunIds::new(),
             batch_rows: 50_000,
+            stop: Arc::default(),
         }
     }
 
@@ -59,6 +62,19 @@ impl Orchestrator {
     pub fn with_batch_rows(mut self, rows: usize) -> Self {
         self.batch_rows = rows.max(1);
         self
+    }
+
+    /// Stop when `flag` is set (a shutdown): the run in progress drops its unwritten rows,
+    /// journals itself as failed ("stopped"), and no further dimension or retry starts.
+    /// Everything already committed stays; the next run resumes (writes are idempotent).
+    #[must_use]
+    pub fn with_stop(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.stop = flag;
+        self
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 
     /// Runs every dimension of `plan` once; one [`RunRecord`] per dimension, in plan order.
@@ -75,6 +91,9 @@ impl Orchestrator {
         let mut last = all.clone();
         let mut attempt = 1;
         while let Some(retry) = plan_recovery(plan, &last, attempt, policy) {
+            if self.stopped() {
+                break;
+            }
             let results = self.run_attempt(&retry, attempt);
             // Dimensions not retried keep their previous result for the next planning round.
             last.retain(|r| !results.iter().any(|n| n.dimension == r.dimension));
@@ -88,6 +107,7 @@ impl Orchestrator {
     fn run_attempt(&self, plan: &IngestPlan, attempt: u32) -> Vec<RunRecord> {
         plan.dimensions
             .iter()
+            .take_while(|_| !self.stopped())
             .map(|d| self.run_dimension(d, attempt))
             .collect()
     }
@@ -153,6 +173,13 @@ impl Orchestrator {
                             raw_text: row.raw,
                         });
                     }
+                }
+                if self.stopped() {
+                    // Unwritten rows are dropped, not flushed: shutdown should not wait for
+                    // another transaction; the next run reads them again.
+                    st.batch = WriteBatch::new(st.batch.run.clone(), st.batch.ingested_at);
+                    st.fail("stopped by shutdown before the end of the plan".to_owned());
+                    break 'sources;
                 }
                 if batch_len(&st.batch) >= self.batch_rows && !self.flush(&mut st) {
                     break 'sources;

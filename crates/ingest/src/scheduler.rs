@@ -16,6 +16,8 @@ use serde_json::{Map, json};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScheduleConfig {
+    /// Whether `emp run` schedules ingest at all (`emp ingest-once` ignores this).
+    pub enabled: bool,
     pub interval_secs: u64,
     /// Each delay is `interval ± jitter`, uniformly, so many instances do not hit the
     /// sources in lock-step.
@@ -31,6 +33,7 @@ pub struct ScheduleConfig {
 impl Default for ScheduleConfig {
     fn default() -> Self {
         ScheduleConfig {
+            enabled: true,
             interval_secs: 3_600,
             jitter_secs: 60,
             seed: 0,
@@ -112,14 +115,15 @@ impl Schedule {
 }
 
 /// Runs `job` on `config`'s schedule until `token` is cancelled (`Ok`) or the job failed
-/// `max_consecutive_failures` times in a row (`Err`, naming the last error).
+/// `max_consecutive_failures` times in a row (`Err`, naming the last error). The job gets
+/// the token so that a run in progress can stop early at shutdown.
 pub async fn run_scheduled<F, Fut>(
     config: ScheduleConfig,
     token: CancellationToken,
     job: F,
 ) -> Result<(), TaskError>
 where
-    F: Fn() -> Fut,
+    F: Fn(CancellationToken) -> Fut,
     Fut: Future<Output = Result<(), TaskError>>,
 {
     let mut schedule = Schedule::try_new(config.clone()).map_err(TaskError::from)?;
@@ -136,7 +140,7 @@ where
         if token.is_cancelled() {
             return Ok(());
         }
-        match job().await {
+        match job(token.clone()).await {
             Ok(()) => {
                 schedule.record(true);
             }
@@ -162,7 +166,7 @@ pub fn spawn_scheduled<F, Fut>(
     job: F,
 ) -> emp_bus::Result<()>
 where
-    F: Fn() -> Fut + Send + Sync + 'static,
+    F: Fn(CancellationToken) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), TaskError>> + Send + 'static,
 {
     let mut meta = Map::new();
@@ -177,7 +181,7 @@ where
     supervisor.spawn(name, meta, RestartPolicy::Never, move |token| {
         let job = job.clone();
         let config = config.clone();
-        async move { run_scheduled(config, token, move || job()).await }
+        async move { run_scheduled(config, token, move |t| job(t)).await }
     })
 }
 
@@ -192,6 +196,7 @@ mod tests {
 
     fn cfg(interval: u64, jitter: u64, max_fail: u32) -> ScheduleConfig {
         ScheduleConfig {
+            enabled: true,
             interval_secs: interval,
             jitter_secs: jitter,
             seed: 42,
@@ -248,7 +253,7 @@ mod tests {
         let sup = TaskSupervisor::new(Arc::new(SimulatedClock::new(UnixNanos::ZERO)));
         let calls = Arc::new(AtomicU32::new(0));
         let c = calls.clone();
-        spawn_scheduled(&sup, "ingest", cfg(60, 5, 3), move || {
+        spawn_scheduled(&sup, "ingest", cfg(60, 5, 3), move |_| {
             let c = c.clone();
             async move {
                 c.fetch_add(1, Ordering::SeqCst);
@@ -280,7 +285,7 @@ mod tests {
             run_on_start: false,
             ..cfg(100, 0, 2)
         };
-        spawn_scheduled(&sup, "ingest", config, move || {
+        spawn_scheduled(&sup, "ingest", config, move |_| {
             let c = c.clone();
             async move {
                 c.fetch_add(1, Ordering::SeqCst);

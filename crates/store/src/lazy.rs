@@ -87,6 +87,13 @@ impl LazyStore {
         }
     }
 
+    /// Close the store if it is open (a later call opens it again).
+    pub fn close(&self) {
+        if let Some(store) = self.open.lock().take() {
+            drop_off_runtime(store);
+        }
+    }
+
     /// The store if it is open already (never connects).
     pub fn if_open(&self) -> Option<Arc<Store>> {
         self.open.lock().clone()
@@ -95,10 +102,8 @@ impl LazyStore {
 
 impl Drop for LazyStore {
     fn drop(&mut self) {
-        // PostgreSQL's synchronous client owns a small tokio runtime, which must not be
-        // dropped on an async thread (tokio panics); a plain thread is always safe.
         if let Some(store) = self.open.get_mut().take() {
-            let _ = std::thread::spawn(move || drop(store)).join();
+            drop_off_runtime(store);
         }
     }
 }
@@ -167,6 +172,12 @@ impl SnapshotStore for LazyStore {
     fn latest_backup(&self) -> Result<Option<BackupEntry>> {
         self.get()?.latest_backup()
     }
+}
+
+/// Drop a store on a plain thread: PostgreSQL's synchronous client owns a small tokio
+/// runtime, which must not be dropped on an async thread (tokio panics).
+fn drop_off_runtime(store: Arc<Store>) {
+    let _ = std::thread::spawn(move || drop(store)).join();
 }
 
 /// An error with its sources, on one line.

@@ -5,6 +5,7 @@
 //! with every out-of-range value reported at once. Only a [`Config`] that passed both exists.
 
 mod decode;
+mod paper;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
+
+pub use paper::{AtEnd, FreshnessPolicy, PaperConfig, ReplaySpeed};
 
 /// One problem in the configuration: where (a dotted key path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +200,8 @@ pub struct RawConfig {
     /// The data backbone: ingest plan (default: the bundled sample), schedule, recovery and
     /// the evaluators' policies (`emp_ingest::IngestConfig`).
     pub ingest: emp_ingest::IngestConfig,
+    /// The paper replay of `emp run` (strategy, data, speed, health thresholds).
+    pub paper: PaperConfig,
 }
 
 impl Default for RawConfig {
@@ -215,6 +220,7 @@ impl Default for RawConfig {
             store: emp_store::StoreConfig::default(),
             backtest: emp_engine::BacktestConfig::default(),
             ingest: emp_ingest::IngestConfig::default(),
+            paper: PaperConfig::default(),
         }
     }
 }
@@ -303,6 +309,7 @@ impl RawConfig {
         if let Err(errors) = self.risk.clone().validate() {
             out.extend(prefixed("risk", &errors));
         }
+        out.extend(self.paper.validate());
         out
     }
 }

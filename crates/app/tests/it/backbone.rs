@@ -485,3 +485,44 @@ fn postgres_cut_off_mid_ingest_fails_over_to_duckdb_and_backfills_row_for_row() 
         "no backfill snapshot journaled: {failover:?}"
     );
 }
+
+/// SIGTERM while the first scheduled ingest is loading the bundled sample: the run stops
+/// after its current store write, is journaled as stopped, and the process exits cleanly.
+#[test]
+fn sigterm_during_the_first_ingest_stops_it_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = emp()
+        .args(["--health-addr", "127.0.0.1:0", "--data-dir", "d", "run"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The bundle is written before the load starts: that is "during the ingest".
+    wait_until("the bundle to be written", Duration::from_secs(60), || {
+        dir.path().join("d/sample-data/NOTICE").exists()
+    });
+    let sent = Instant::now();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("shutdown complete clean=true"), "{err}");
+    assert!(took < Duration::from_secs(10), "shutdown took {took:?}");
+    // Whatever was committed is consistent: a later ingest-once completes the load.
+    let done = json(&run(
+        &["ingest-once", "--json", "--data-dir", "d"],
+        dir.path(),
+    ));
+    let ls = json(&run(
+        &["data", "ls", "--json", "--data-dir", "d"],
+        dir.path(),
+    ));
+    assert_eq!(ls["counts"]["bars"], 11_321, "{done}");
+    assert_eq!(ls["counts"]["macro_series"], 19_901);
+}

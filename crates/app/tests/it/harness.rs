@@ -39,8 +39,18 @@ pub(crate) struct TestServer {
 
 impl TestServer {
     pub(crate) fn start(extra: &[&str]) -> Self {
+        Self::start_with(extra, &[], |_| {})
+    }
+
+    /// `emp run` with extra flags and environment, after `setup` prepared the data directory.
+    pub(crate) fn start_with(
+        extra: &[&str],
+        env: &[(&str, &str)],
+        setup: impl FnOnce(&Path),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().join("data");
+        setup(&data_dir);
         let mut args = vec![
             "run",
             "--health-addr",
@@ -54,6 +64,10 @@ impl TestServer {
             .arg("--data-dir")
             .arg(&data_dir)
             .env("EMP__TELEMETRY__INTERVAL_MS", "200")
+            // Each test sets up its own data; the scheduled ingest (which loads the bundled
+            // sample) is tested on its own in backbone.rs.
+            .env("EMP__INGEST__SCHEDULE__ENABLED", "false")
+            .envs(env.iter().copied())
             .current_dir(dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

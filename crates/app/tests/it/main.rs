@@ -5,5 +5,6 @@ mod backbone;
 mod cli;
 mod data;
 mod harness;
+mod paper;
 mod router;
 mod server;

@@ -8,6 +8,7 @@ static ALLOCATOR: alloc_free::Counting = alloc_free::Counting;
 
 mod alloc_free;
 mod common;
+mod control;
 mod reference;
 mod scenarios;
 mod strategies;

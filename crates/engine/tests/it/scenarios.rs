@@ -19,7 +19,7 @@ impl Strategy for OneShot {
     }
 }
 
-fn quote(secs: i64, bid: &str, ask: &str) -> MarketEvent {
+pub(crate) fn quote(secs: i64, bid: &str, ask: &str) -> MarketEvent {
     MarketEvent::Quote(
         QuoteTick::try_new(
             InstrumentId::try_new("EURUSD").unwrap(),
@@ -34,7 +34,7 @@ fn quote(secs: i64, bid: &str, ask: &str) -> MarketEvent {
 }
 
 /// The production risk defaults (stop mandatory, 2 % per trade), paper mode.
-fn engine(intent: OrderIntent, register: bool) -> Engine {
+pub(crate) fn engine(intent: OrderIntent, register: bool) -> Engine {
     let mut gateway = RiskGateway::try_new(
         RiskConfig::default().validate().unwrap(),
         RunMode::Paper,
@@ -61,7 +61,7 @@ fn engine(intent: OrderIntent, register: bool) -> Engine {
     .unwrap()
 }
 
-fn buy_10k(stop: Option<f64>, take: Option<f64>) -> OrderIntent {
+pub(crate) fn buy_10k(stop: Option<f64>, take: Option<f64>) -> OrderIntent {
     OrderIntent::market(
         InstrumentId::try_new("EURUSD").unwrap(),
         Size::Quantity {

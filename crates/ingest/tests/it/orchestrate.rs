@@ -573,3 +573,95 @@ fn failover_backfills_a_real_postgres_primary() {
     assert_eq!(primary.inner.counts().unwrap().data_rows(), pc.data_rows());
     assert_eq!(failover.backend(), BackendKind::Postgres);
 }
+
+/// A store that raises the shutdown flag once its first batch is committed.
+struct StopAfterFirstWrite {
+    inner: DuckDbStore,
+    stop: Arc<AtomicBool>,
+}
+
+impl MarketDataStore for StopAfterFirstWrite {
+    fn backend(&self) -> BackendKind {
+        self.inner.backend()
+    }
+    fn write_batch(&self, batch: &WriteBatch) -> emp_store::Result<WriteReport> {
+        let r = self.inner.write_batch(batch);
+        self.stop.store(true, Ordering::SeqCst);
+        r
+    }
+    fn read_bars(
+        &self,
+        i: &InstrumentId,
+        t: Timeframe,
+        r: TimeRange,
+    ) -> emp_store::Result<Vec<emp_model::Bar>> {
+        self.inner.read_bars(i, t, r)
+    }
+    fn read_quotes(
+        &self,
+        i: &InstrumentId,
+        r: TimeRange,
+    ) -> emp_store::Result<Vec<emp_model::QuoteTick>> {
+        self.inner.read_quotes(i, r)
+    }
+    fn read_trades(
+        &self,
+        i: &InstrumentId,
+        r: TimeRange,
+    ) -> emp_store::Result<Vec<emp_model::TradeTick>> {
+        self.inner.read_trades(i, r)
+    }
+    fn read_macro_series(
+        &self,
+        s: &str,
+        r: TimeRange,
+    ) -> emp_store::Result<Vec<emp_model::MacroObservation>> {
+        self.inner.read_macro_series(s, r)
+    }
+    fn read_macro_events(&self, r: TimeRange) -> emp_store::Result<Vec<emp_model::MacroEvent>> {
+        self.inner.read_macro_events(r)
+    }
+    fn latest_timestamp(&self, d: &Dataset) -> emp_store::Result<Option<UnixNanos>> {
+        self.inner.latest_timestamp(d)
+    }
+    fn counts(&self) -> emp_store::Result<TableCounts> {
+        self.inner.counts()
+    }
+    fn inventory(&self) -> emp_store::Result<Vec<emp_store::InventoryRow>> {
+        self.inner.inventory()
+    }
+    fn ingest_runs(&self, limit: usize) -> emp_store::Result<Vec<IngestRunRecord>> {
+        self.inner.ingest_runs(limit)
+    }
+    fn health(&self) -> emp_store::Result<StoreHealth> {
+        self.inner.health()
+    }
+}
+
+#[test]
+fn a_stop_ends_the_run_after_the_current_write_and_journals_it() {
+    let stop = Arc::new(AtomicBool::new(false));
+    let store = Arc::new(StopAfterFirstWrite {
+        inner: DuckDbStore::open_in_memory().unwrap(),
+        stop: stop.clone(),
+    });
+    let clock: Arc<dyn Clock> = Arc::new(SimulatedClock::new(UnixNanos::from_secs(1_700_000_000)));
+    let orch = Orchestrator::new(store.clone(), clock)
+        .with_batch_rows(1_000)
+        .with_stop(stop);
+    let runs = orch.run_with_recovery(&plan(), &RecoveryPolicy::default());
+    // Only the first dimension started; no retry after a stop.
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let r = &runs[0];
+    assert_eq!(r.status, Status::Fail);
+    assert!(
+        r.error.as_deref().unwrap().contains("stopped by shutdown"),
+        "{r:?}"
+    );
+    // The committed first batch stays; the rows read after it were dropped, not written.
+    assert_eq!(r.rows_written, 1_000);
+    let counts = store.counts().unwrap();
+    assert_eq!((counts.bars, counts.ingest_runs), (1_000, 1));
+    let journal = store.ingest_runs(10).unwrap();
+    assert_eq!(journal[0].run.status, Status::Fail);
+}

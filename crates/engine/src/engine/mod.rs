@@ -1,5 +1,9 @@
 //! The synchronous trading loop.
 
+mod control;
+
+pub use control::CancelReport;
+
 use emp_execution::{OrderManager, OrderRequest, SimulatedVenue};
 use emp_model::{
     ClientOrderId, InstrumentId, InstrumentSpec, OrderEvent, OrderType, Price, Side,
@@ -101,6 +105,12 @@ pub struct Engine<V: MarketVenue = SimulatedVenue> {
     orders: u64,
     fills: u64,
     intents_rejected: u64,
+    /// Intents the strategy emitted (each one a decision to trade, before risk).
+    intents_emitted: u64,
+    /// Approved intents not sent because order submission is off (`--no-trading`).
+    intents_withheld: u64,
+    /// Whether approved intents become orders (see [`Engine::set_order_submission`]).
+    submit_orders: bool,
     bar_timeframes: Option<Timeframe>,
     mixed_data: bool,
 }
@@ -184,6 +194,9 @@ impl<V: MarketVenue> Engine<V> {
             orders: 0,
             fills: 0,
             intents_rejected: 0,
+            intents_emitted: 0,
+            intents_withheld: 0,
+            submit_orders: true,
             bar_timeframes: None,
             mixed_data: false,
         })
@@ -281,6 +294,7 @@ impl<V: MarketVenue> Engine<V> {
             self.strategy.on_event(event, &ctx, &mut intents);
         }
         // 6. Risk and orders.
+        self.intents_emitted += intents.len() as u64;
         let mut sent = false;
         for intent in intents.drain(..) {
             sent |= self.handle_intent(intent, sink)?;
@@ -475,6 +489,18 @@ impl<V: MarketVenue> Engine<V> {
             });
             return Ok(false);
         };
+        if !self.submit_orders {
+            // Risk has spoken; with submission off the decision is reported, not sent.
+            self.intents_withheld += 1;
+            sink.on_event(&EngineEvent::IntentWithheld {
+                strategy_id: self.config.strategy_id.clone(),
+                instrument: intent.instrument,
+                side,
+                quantity: quantity.as_f64(),
+                ts: self.now,
+            });
+            return Ok(false);
+        }
         // Supersede the strategy's working orders on this instrument.
         self.cancel_working(index);
         let spec = &self.instruments[index].spec;
