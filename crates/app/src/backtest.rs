@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use emp_engine::{
     BacktestReport, MarketEvent, NullSink, run_backtest, strategy_by_name, write_report,
 };
-use emp_model::{AssetClass, Currency, InstrumentId, InstrumentSpec, Price, Timeframe, UnixNanos};
+use emp_model::{InstrumentId, Timeframe, UnixNanos};
 use emp_store::{MarketDataStore, TimeRange};
 
 use crate::config::Config;
@@ -46,7 +46,7 @@ pub(crate) fn backtest(config: &Config, opts: &BacktestOptions) -> anyhow::Resul
             instrument
         );
     };
-    let spec = spec_for(&instrument, first.close)?;
+    let spec = emp_engine::instrument_spec_for(&instrument, first.close)?;
     let events: Vec<MarketEvent> = bars.into_iter().map(MarketEvent::Bar).collect();
     let run = run_backtest(
         config.raw().backtest.clone(),
@@ -65,30 +65,6 @@ pub(crate) fn backtest(config: &Config, opts: &BacktestOptions) -> anyhow::Resul
         }
     }
     Ok(out)
-}
-
-/// The instrument as the simulated venue needs it. Precision comes from the stored prices; an
-/// FX pair (six letters, two ISO currencies) quotes in its second currency, anything else in USD.
-fn spec_for(id: &InstrumentId, sample: Price) -> anyhow::Result<InstrumentSpec> {
-    let s = id.as_str();
-    let fx_quote = (s.len() == 6 && s.chars().all(|c| c.is_ascii_alphabetic()))
-        .then(|| Currency::try_new(&s[3..]).ok())
-        .flatten();
-    let (class, quote) = match fx_quote {
-        Some(q) => (AssetClass::Fx, q),
-        None => (AssetClass::Equity, Currency::USD),
-    };
-    let precision = sample.precision();
-    let tick = Price::from_raw(1, precision)?;
-    Ok(InstrumentSpec::try_new(
-        id.clone(),
-        class,
-        precision,
-        0,
-        1.0,
-        quote,
-        tick,
-    )?)
 }
 
 fn render(strategy: &str, instrument: &InstrumentId, r: &BacktestReport) -> String {

@@ -28,7 +28,7 @@ pub struct ImportOptions {
 
 /// Open the configured store, or the one `--store` names.
 pub(crate) fn open_store(config: &Config, override_url: Option<&str>) -> anyhow::Result<Store> {
-    let mut store_config: StoreConfig = config.raw().store.clone();
+    let mut store_config: StoreConfig = crate::stores::resolved_store_config(config);
     match override_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             store_config.backend = emp_store::BackendKind::Postgres;
@@ -40,18 +40,8 @@ pub(crate) fn open_store(config: &Config, override_url: Option<&str>) -> anyhow:
         }
         None => {}
     }
-    if store_config.duckdb_path.is_relative() {
-        store_config.duckdb_path = config.raw().data_dir.join(&store_config.duckdb_path);
-    }
-    let what = describe(&store_config);
+    let what = crate::stores::describe(&store_config);
     Store::open(&store_config).with_context(|| format!("cannot open the store ({what})"))
-}
-
-fn describe(c: &StoreConfig) -> String {
-    match c.backend {
-        emp_store::BackendKind::DuckDb => format!("DuckDB {}", c.duckdb_path.display()),
-        emp_store::BackendKind::Postgres => format!("PostgreSQL {}", c.postgres_url),
-    }
 }
 
 /// What one file's import did.
