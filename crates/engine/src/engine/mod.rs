@@ -696,16 +696,7 @@ impl<V: MarketVenue> Engine<V> {
     /// market, take a final equity sample, emit [`EngineEvent::RunFinished`], and return
     /// the run's output (equity curve, trades, counters) for the report.
     pub fn finish(mut self, sink: &mut dyn EventSink) -> Result<RunOutput> {
-        let open: Vec<ClientOrderId> = self
-            .manager
-            .orders()
-            .filter(|o| o.is_open())
-            .map(|o| o.id().clone())
-            .collect();
-        for id in &open {
-            let _ = self.manager.cancel(id, &mut self.venue, self.now);
-        }
-        self.settle(sink)?;
+        self.cancel_open_orders(sink)?;
         if self.started {
             self.sample_equity(self.now);
         }
