@@ -7,8 +7,9 @@
 //! `engine.*`, execution and strategy-performance snapshots through the runtime's publisher and
 //! into the store's journal) and exposes freshness and state to `/health`. The engine sits
 //! behind a lock so that the ordered shutdown can cancel its open orders after the replay task
-//! has stopped. Strategy choice: there is no registry reader yet, so the configured catalogue
-//! strategy runs, and every report says so.
+//! has stopped. Strategy choice: the registered champion (`strategy.registry`, status
+//! `champion`, genome `{"strategy": NAME, "params": {…}}`) when there is a usable one, else the
+//! configured catalogue strategy; every report says which and why.
 
 mod load;
 mod sink;
@@ -37,9 +38,40 @@ use load::load_bars;
 use sink::{BusSink, SinkStats};
 use status::{Counters, State, Status};
 
-/// Said wherever the strategy choice is reported: evolution and the registry reader do not
-/// exist yet, so no champion can be loaded.
-pub(crate) const CHAMPION_NOTE: &str = "no champion registered (no registry reader yet)";
+/// Which strategy the paper run trades: the registered champion (`strategy.registry`, status
+/// `champion`) when there is a usable one, else the configured catalogue strategy.
+pub(crate) enum Choice {
+    /// Not looked up (a command that does not open the store).
+    NotLookedUp,
+    /// Looked up: the champion row, if any, or why the registry could not be read.
+    Registry(Result<Option<emp_store::StrategyRecord>, String>),
+}
+
+/// The champion's catalogue strategy and parameters from its genome
+/// `{"strategy": NAME, "params": {KEY: VALUE}}`, checked by building it.
+fn champion_strategy(
+    r: &emp_store::StrategyRecord,
+) -> Result<(String, BTreeMap<String, String>), String> {
+    let name = r.genome["strategy"]
+        .as_str()
+        .ok_or("genome has no \"strategy\" name")?;
+    let params: BTreeMap<String, String> = match &r.genome["params"] {
+        Value::Null => BTreeMap::new(),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+        _ => return Err("genome \"params\" is not an object".into()),
+    };
+    strategy_by_name(name, &params).map_err(|e| e.to_string())?;
+    Ok((name.to_owned(), params))
+}
 
 /// The replay yields to the scheduler this often when it does not sleep (`speed: max`), so
 /// health, telemetry and shutdown stay responsive.
@@ -49,6 +81,8 @@ const YIELD_EVERY: usize = 64;
 struct Plan {
     strategy: String,
     params: BTreeMap<String, String>,
+    /// Where the strategy came from, as every report says it.
+    champion: String,
     symbols: Vec<InstrumentId>,
     timeframe: Timeframe,
     config: PaperConfig,
@@ -57,16 +91,45 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(config: &Config, options: RunOptions) -> Self {
+    fn new(config: &Config, options: RunOptions, choice: Choice) -> Self {
         let raw = config.raw();
+        let configured = || (raw.paper.strategy.clone(), raw.paper.param_strings());
+        let ((strategy, params), champion) = match choice {
+            Choice::NotLookedUp => (
+                configured(),
+                "the registered champion if there is one, else this catalogue strategy".to_owned(),
+            ),
+            Choice::Registry(Ok(None)) => (
+                configured(),
+                "no champion registered: the configured catalogue strategy".to_owned(),
+            ),
+            Choice::Registry(Ok(Some(r))) => match champion_strategy(&r) {
+                Ok(chosen) => (chosen, format!("registered champion {}", r.strategy_id)),
+                Err(why) => {
+                    tracing::warn!(champion = %r.strategy_id, %why, "registered champion unusable; trading the configured strategy");
+                    (
+                        configured(),
+                        format!(
+                            "registered champion {} unusable ({why}): the configured catalogue strategy",
+                            r.strategy_id
+                        ),
+                    )
+                }
+            },
+            Choice::Registry(Err(why)) => (
+                configured(),
+                format!("registry unreadable ({why}): the configured catalogue strategy"),
+            ),
+        };
         let names = if raw.paper.symbols.is_empty() {
             &raw.symbols
         } else {
             &raw.paper.symbols
         };
         Plan {
-            strategy: raw.paper.strategy.clone(),
-            params: raw.paper.param_strings(),
+            strategy,
+            params,
+            champion,
             // validate() proved every name is a valid id.
             symbols: names
                 .iter()
@@ -89,7 +152,7 @@ impl Plan {
 
     fn describe(&self) -> String {
         format!(
-            "{} on {} {}, last {} bars at {}{}; {CHAMPION_NOTE}",
+            "{} on {} {}, last {} bars at {}{}; {}",
             self.strategy,
             self.symbols_text(),
             self.timeframe,
@@ -100,6 +163,7 @@ impl Plan {
             } else {
                 ""
             },
+            self.champion,
         )
     }
 
@@ -129,7 +193,7 @@ pub(crate) fn describe_plan(config: &Config, options: RunOptions) -> String {
     }
     format!(
         "`emp run` replays {}",
-        Plan::new(config, options).describe()
+        Plan::new(config, options, Choice::NotLookedUp).describe()
     )
 }
 
@@ -180,11 +244,12 @@ impl Paper {
         let s = self.status();
         let t = s.totals();
         let what = format!(
-            "{} on {} {} ({}; {CHAMPION_NOTE})",
+            "{} on {} {} ({}; {})",
             plan.strategy,
             plan.symbols_text(),
             plan.timeframe,
-            self.mode()
+            self.mode(),
+            plan.champion
         );
         match &s.state {
             State::NoData(reason) => format!("{what}: not ready, no data: {reason}"),
@@ -227,7 +292,7 @@ impl Paper {
             "mode": self.mode(),
             "strategy": plan.strategy,
             "params": plan.params,
-            "champion": CHAMPION_NOTE,
+            "champion": self.inner.plan.champion,
             "symbols": plan.symbols.iter().map(InstrumentId::as_str).collect::<Vec<_>>(),
             "timeframe": plan.timeframe.to_string(),
             "lookback_bars": plan.config.lookback_bars,
@@ -371,7 +436,7 @@ impl Paper {
         let perf = StrategyPerformanceEvaluator
             .evaluate(&plan.config.performance, &perf, now)
             .with_metadata("strategy", strategy)
-            .with_metadata("champion", CHAMPION_NOTE)
+            .with_metadata("champion", plan.champion.clone())
             .with_metadata("mode", self.mode())
             .with_metadata("symbols", plan.symbols_text())
             .with_metadata("events", t.events)
@@ -405,7 +470,15 @@ impl Paper {
 /// Attach the paper run to `rt` and start its supervised tasks (`paper.replay`,
 /// `paper.telemetry`). Without data it logs how to get some and reports `no data`.
 pub(crate) fn start(rt: &Runtime) -> anyhow::Result<()> {
-    let plan = Plan::new(rt.config(), rt.options());
+    let choice = if rt.config().raw().paper.enabled {
+        Choice::Registry(crate::stores::blocking(|| match rt.store() {
+            Some(store) => store.champion().map_err(|e| e.to_string()),
+            None => Err("no store".to_owned()),
+        }))
+    } else {
+        Choice::NotLookedUp
+    };
+    let plan = Plan::new(rt.config(), rt.options(), choice);
     let enabled = plan.config.enabled;
     let paper = Paper::new(plan);
     rt.attach_paper(paper.clone())?;

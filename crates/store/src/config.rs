@@ -203,6 +203,17 @@ impl Store {
         }
     }
 
+    /// Run `f` on the backend's connection (for SQL shared by both backends).
+    pub(crate) fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut dyn crate::sql::Conn) -> Result<T>,
+    ) -> Result<T> {
+        match self {
+            Store::DuckDb(s) => s.with(f),
+            Store::Postgres(s) => s.with(f),
+        }
+    }
+
     fn inner(&self) -> &dyn MarketDataStore {
         match self {
             Store::DuckDb(s) => s,

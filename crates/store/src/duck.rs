@@ -114,7 +114,7 @@ impl DuckDbStore {
         })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         let conn = self.conn.lock();
         f(&mut DuckConn(&conn))
     }

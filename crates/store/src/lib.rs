@@ -92,6 +92,7 @@ mod journal;
 mod lazy;
 mod ops;
 mod pg;
+mod registry;
 mod rows;
 mod schema;
 mod sql;
@@ -105,6 +106,7 @@ pub use crate::error::{Error, ErrorClass, Result};
 pub use crate::journal::SnapshotJournal;
 pub use crate::lazy::LazyStore;
 pub use crate::pg::{PgStore, TimescalePolicy};
+pub use crate::registry::{CHAMPION, StrategyRecord};
 pub use crate::store::{MarketDataStore, SnapshotStore};
 pub use crate::types::{
     BackendKind, Dataset, IngestRun, IngestRunRecord, InventoryRow, PgFlavor, QuarantineRecord,

@@ -188,7 +188,7 @@ impl PgStore {
         env
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         let mut client = self.client.lock();
         // A connection the server (or the network) dropped never comes back by itself:
         // reconnect, so the store recovers when the server does (failover backfill needs it).

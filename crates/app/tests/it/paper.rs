@@ -326,8 +326,51 @@ fn summary_says_what_emp_run_would_trade_without_starting_it() {
     assert!(
         trading.starts_with("not started")
             && trading.contains("mean-reversion on SPX 1d")
-            && trading.contains("no champion registered"),
+            && trading.contains("the registered champion if there is one"),
         "{trading}"
     );
     assert_eq!(v["config"]["paper"]["strategy"], "mean-reversion");
+}
+
+/// A champion in `strategy.registry` is what `emp run` trades; an unusable one is reported and
+/// the configured strategy trades instead.
+#[test]
+fn the_registered_champion_is_traded() {
+    let register = |genome: serde_json::Value| {
+        move |data_dir: &Path| {
+            import_spx(data_dir);
+            let store =
+                emp_store::Store::DuckDb(DuckDbStore::open(data_dir.join("emp.duckdb")).unwrap());
+            store
+                .register_strategy(&emp_store::StrategyRecord {
+                    strategy_id: "champ-1".into(),
+                    genome,
+                    fitness_report: serde_json::json!({}),
+                    provenance: serde_json::json!({"by": "test"}),
+                    status: emp_store::CHAMPION.into(),
+                    created_at: emp_model::UnixNanos::new(1),
+                    updated_at: emp_model::UnixNanos::new(2),
+                })
+                .unwrap();
+        }
+    };
+    let genome = serde_json::json!({"strategy": "trend-rider", "params": {}});
+    let server = TestServer::start_with(&["--timeout", "4"], FAST, register(genome));
+    let h = wait_for_state(&server, "finished");
+    let summary = check(&h, "trading")["summary"].as_str().unwrap().to_owned();
+    assert!(
+        summary.contains("trend-rider on SPX 1d")
+            && summary.contains("registered champion champ-1"),
+        "{summary}"
+    );
+
+    let bad = serde_json::json!({"strategy": "no-such-strategy"});
+    let server = TestServer::start_with(&["--timeout", "4"], FAST, register(bad));
+    let h = wait_for_state(&server, "finished");
+    let summary = check(&h, "trading")["summary"].as_str().unwrap().to_owned();
+    assert!(
+        summary.contains("mean-reversion on SPX 1d")
+            && summary.contains("registered champion champ-1 unusable"),
+        "{summary}"
+    );
 }

@@ -319,6 +319,38 @@ fn execution_snapshots_get_typed_rows(h: &mut Harness) {
     assert_eq!(h.store().counts().unwrap().snapshots, 3);
 }
 
+/// The champion is the newest `champion` row; re-registering replaces, never duplicates.
+fn registry_champion_is_the_newest_champion(h: &mut Harness) {
+    use emp_store::StrategyRecord;
+    assert!(h.store().champion().unwrap().is_none());
+    let rec = |id: &str, status: &str, at: i64| StrategyRecord {
+        strategy_id: id.into(),
+        genome: serde_json::json!({"strategy": "trend-rider", "params": {"fast": 10}}),
+        fitness_report: serde_json::json!({"sharpe": 1.2}),
+        provenance: serde_json::json!({"seed": 7}),
+        status: status.into(),
+        created_at: UnixNanos::new(T0),
+        updated_at: UnixNanos::new(T0 + at),
+    };
+    h.store()
+        .register_strategy(&rec("a", "candidate", 1))
+        .unwrap();
+    assert!(h.store().champion().unwrap().is_none());
+    h.store()
+        .register_strategy(&rec("a", "champion", 2))
+        .unwrap();
+    h.store()
+        .register_strategy(&rec("b", "champion", 3))
+        .unwrap();
+    assert_eq!(h.store().champion().unwrap(), Some(rec("b", "champion", 3)));
+    h.store()
+        .register_strategy(&rec("b", "retired", 4))
+        .unwrap();
+    h.reopen();
+    assert_eq!(h.store().champion().unwrap(), Some(rec("a", "champion", 2)));
+    assert_eq!(h.store().counts().unwrap().strategies, 2);
+}
+
 macro_rules! backend_suite {
     ($($name:ident),* $(,)?) => {
         mod duckdb {
@@ -354,4 +386,5 @@ backend_suite!(
     health_reports_backend_and_counts,
     backup_is_written_verified_and_recorded,
     execution_snapshots_get_typed_rows,
+    registry_champion_is_the_newest_champion,
 );
