@@ -14,7 +14,7 @@ use crate::audit::{self, BackupEntry, ExecutionJournalRow};
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::schema::{Dialect, TableSpec};
-use crate::sql::{self, Cell, Conn, Row, Value};
+use crate::sql::{self, Cell, Conn, LoadInto, Row, Value};
 use crate::store::{MarketDataStore, SnapshotStore};
 use crate::types::{
     BackendKind, Dataset, IngestRunRecord, InventoryRow, StoreHealth, TableCounts, TimeRange,
@@ -279,13 +279,20 @@ impl Conn for DuckConn<'_> {
         Ok(out)
     }
 
-    fn load_stage(&mut self, spec: &TableSpec, rows: &[Vec<Cell<'_>>]) -> Result<()> {
-        // The appender writes into the connection's open transaction, so the staged rows, the
+    fn load(&mut self, spec: &TableSpec, into: LoadInto, rows: &[Vec<Cell<'_>>]) -> Result<()> {
+        // The appender writes into the connection's open transaction, so the loaded rows, the
         // merge and the journal row commit (or vanish) together.
-        let mut appender = self
-            .0
-            .appender_to_catalog_and_db(spec.stage, "temp", "main")
-            .map_err(Error::duck("open appender"))?;
+        let mut appender = match into {
+            LoadInto::Stage => self
+                .0
+                .appender_to_catalog_and_db(spec.stage, "temp", "main"),
+            LoadInto::Target => {
+                let (schema, table) = spec.target.split_once('.').unwrap_or(("main", spec.target));
+                let columns: Vec<&str> = spec.columns.iter().map(|(name, _)| *name).collect();
+                self.0.appender_with_columns_to_db(table, schema, &columns)
+            }
+        }
+        .map_err(Error::duck("open appender"))?;
         for row in rows {
             appender
                 .append_row(appender_params_from_iter(row.iter()))

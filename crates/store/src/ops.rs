@@ -40,14 +40,14 @@ pub(crate) fn write_batch(conn: &mut dyn Conn, batch: &WriteBatch) -> Result<Wri
     let metadata =
         serde_json::to_string(&batch.run.metadata).map_err(Error::json("run metadata"))?;
 
-    sql::in_transaction(conn, |tx| {
+    let write = |tx: &mut dyn Conn, write_rows: WriteRows| -> Result<WriteReport> {
         let inserted = TableCounts {
-            bars: sql::stage_and_merge(tx, &schema::BARS, &bars)?,
-            quotes: sql::stage_and_merge(tx, &schema::QUOTES, &quotes)?,
-            trades: sql::stage_and_merge(tx, &schema::TRADES, &trades)?,
-            quarantine: sql::stage_and_merge(tx, &schema::QUARANTINE, &quarantine)?,
-            macro_series: sql::stage_and_merge(tx, &schema::MACRO_SERIES, &series)?,
-            macro_events: sql::stage_and_merge(tx, &schema::MACRO_EVENTS, &events)?,
+            bars: write_rows(tx, &schema::BARS, &bars)?,
+            quotes: write_rows(tx, &schema::QUOTES, &quotes)?,
+            trades: write_rows(tx, &schema::TRADES, &trades)?,
+            quarantine: write_rows(tx, &schema::QUARANTINE, &quarantine)?,
+            macro_series: write_rows(tx, &schema::MACRO_SERIES, &series)?,
+            macro_events: write_rows(tx, &schema::MACRO_EVENTS, &events)?,
             ..TableCounts::default()
         };
         upsert_run(tx, &batch.run, &inserted, &symbols, &metadata)?;
@@ -55,8 +55,24 @@ pub(crate) fn write_batch(conn: &mut dyn Conn, batch: &WriteBatch) -> Result<Wri
             submitted: batch.submitted(),
             inserted,
         })
-    })
+    };
+    // Fast path: rows that are all new (the usual case when ingesting) are bulk-loaded straight
+    // into their tables, which halves the database's work. A key that already exists or repeats
+    // in the batch fails the load; that transaction rolls back whole (rows and journal row) and
+    // the batch is written again through staging and merge, which keeps one row per key. Either
+    // way the batch commits atomically with its journal row.
+    match sql::in_transaction(conn, |tx| write(tx, sql::load_direct)) {
+        Err(e) if sql::is_key_conflict(&e) => {
+            tracing::debug!(run_id = %batch.run.run_id, "batch has known keys; merging");
+        }
+        done => return done,
+    }
+    sql::in_transaction(conn, |tx| write(tx, sql::stage_and_merge))
 }
+
+/// How a batch's rows of one table are written: [`sql::load_direct`] or
+/// [`sql::stage_and_merge`]. Returns the rows that were new.
+type WriteRows = fn(&mut dyn Conn, &schema::TableSpec, &[Vec<Cell<'_>>]) -> Result<u64>;
 
 fn upsert_run(
     tx: &mut dyn Conn,

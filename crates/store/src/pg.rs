@@ -17,7 +17,7 @@ use crate::audit::{self, BackupEntry, ExecutionJournalRow};
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::schema::{self, ColumnType, Dialect, TableSpec};
-use crate::sql::{self, Cell, Conn, Row, Value};
+use crate::sql::{self, Cell, Conn, LoadInto, Row, Value};
 use crate::store::{MarketDataStore, SnapshotStore};
 use crate::types::{
     BackendKind, Dataset, IngestRunRecord, InventoryRow, PgFlavor, StoreHealth, TableCounts,
@@ -533,7 +533,7 @@ impl Conn for PgConn<'_> {
             .collect()
     }
 
-    fn load_stage(&mut self, spec: &TableSpec, rows: &[Vec<Cell<'_>>]) -> Result<()> {
+    fn load(&mut self, spec: &TableSpec, into: LoadInto, rows: &[Vec<Cell<'_>>]) -> Result<()> {
         let types: Vec<Type> = spec
             .columns
             .iter()
@@ -544,9 +544,12 @@ impl Conn for PgConn<'_> {
                 ColumnType::Text => Type::TEXT,
             })
             .collect();
+        let table = match into {
+            LoadInto::Stage => spec.stage,
+            LoadInto::Target => spec.target,
+        };
         let copy = format!(
-            "COPY {} ({}) FROM STDIN (FORMAT binary)",
-            spec.stage,
+            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
             spec.column_list()
         );
         let sink = self

@@ -50,8 +50,18 @@ pub(crate) trait Conn {
     fn execute(&mut self, sql: &str, params: &[Cell<'_>]) -> Result<u64>;
     /// Run one query returning `ncols` columns per row.
     fn query(&mut self, sql: &str, params: &[Cell<'_>], ncols: usize) -> Result<Vec<Row>>;
-    /// Bulk-load rows into the (existing, empty) staging table of `spec`.
-    fn load_stage(&mut self, spec: &TableSpec, rows: &[Vec<Cell<'_>>]) -> Result<()>;
+    /// Bulk-load rows into the (existing, empty) staging table of `spec`, or straight into its
+    /// target table.
+    fn load(&mut self, spec: &TableSpec, into: LoadInto, rows: &[Vec<Cell<'_>>]) -> Result<()>;
+}
+
+/// Where a bulk load writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoadInto {
+    /// The per-connection temporary staging table (`spec.stage`).
+    Stage,
+    /// The target table itself (`spec.target`): fails on any key that exists or repeats.
+    Target,
 }
 
 /// Run `f` inside `BEGIN` … `COMMIT`; roll back on any error (the error of `f` wins).
@@ -85,13 +95,53 @@ pub(crate) fn stage_and_merge(
     if rows.is_empty() {
         return Ok(0);
     }
+    // PostgreSQL: TRUNCATE, not DELETE. A temporary table is never autovacuumed, so deleted rows
+    // would stay in it and every later merge would scan them all (quadratic in the batches of a
+    // connection). DuckDB has no such bloat and spells TRUNCATE as a DELETE anyway.
+    let empty = match conn.dialect() {
+        Dialect::Postgres => format!("TRUNCATE {}", spec.stage),
+        Dialect::DuckDb => format!("DELETE FROM {}", spec.stage),
+    };
     conn.batch(&spec.stage_ddl())?;
     // A previous failed attempt on this connection may have left rows behind.
-    conn.execute(&format!("DELETE FROM {}", spec.stage), &[])?;
-    conn.load_stage(spec, rows)?;
+    conn.batch(&empty)?;
+    conn.load(spec, LoadInto::Stage, rows)?;
     let inserted = conn.execute(&spec.merge_sql(), &[])?;
-    conn.execute(&format!("DELETE FROM {}", spec.stage), &[])?;
+    conn.batch(&empty)?;
     Ok(inserted)
+}
+
+/// Bulk-load `rows` straight into `spec.target`, without staging; returns how many were loaded
+/// (all of them, or an error). Fails with a key conflict ([`is_key_conflict`]) when a row's key
+/// already exists or repeats in `rows`: the caller then rolls back and stages and merges instead.
+pub(crate) fn load_direct(
+    conn: &mut dyn Conn,
+    spec: &TableSpec,
+    rows: &[Vec<Cell<'_>>],
+) -> Result<u64> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    conn.load(spec, LoadInto::Target, rows)?;
+    Ok(rows.len() as u64)
+}
+
+/// Whether `err` is a primary-key (unique) violation, i.e. a direct load met a key that exists
+/// or repeats, which staging and merging resolves.
+pub(crate) fn is_key_conflict(err: &Error) -> bool {
+    match err {
+        Error::Postgres { source, .. } => {
+            source.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+        }
+        // DuckDB reports no error code through the appender, only its message:
+        // `Constraint Error: Duplicate key "…" violates primary key constraint` (older releases:
+        // `PRIMARY KEY or UNIQUE constraint violated: duplicate key "…"`).
+        Error::DuckDb { source, .. } => source
+            .to_string()
+            .to_ascii_lowercase()
+            .contains("duplicate key"),
+        _ => false,
+    }
 }
 
 /// Apply the shared migrations plus the backend's time-partitioning step; each in its own
