@@ -312,6 +312,9 @@ async fn run_once(
     timeout: Option<f64>,
     print_summary: bool,
 ) -> anyhow::Result<()> {
+    // Signal handlers first: a SIGTERM that arrives while the runtime starts (the store may
+    // be migrating) must start the ordered shutdown, not kill the process.
+    let stop_signals = StopSignals::install();
     let rt = Runtime::start(config.clone(), options)?;
     let raw = config.raw();
     let record = record_effective_config(&rt)?;
@@ -342,7 +345,7 @@ async fn run_once(
     rt.set_state(RuntimeState::Running);
     tracing::info!("runtime running");
 
-    let reason = wait_for_stop(timeout).await;
+    let reason = stop_signals.wait(timeout).await;
     tracing::info!(reason, "shutdown requested");
 
     // Each step is time-boxed so that a stuck one cannot hold the process past SIGTERM's budget.
@@ -391,28 +394,58 @@ async fn run_once(
     Ok(())
 }
 
-async fn wait_for_stop(timeout: Option<f64>) -> &'static str {
-    let sleep = async {
-        match timeout {
-            Some(secs) => tokio::time::sleep(Duration::from_secs_f64(secs)).await,
-            None => std::future::pending().await,
-        }
-    };
+/// SIGTERM and SIGINT, listened to from the moment they are installed.
+struct StopSignals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopSignals {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
             }
-            Err(_) => std::future::pending().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = sleep => "timeout",
-        _ = tokio::signal::ctrl_c() => "SIGINT",
-        _ = term => "SIGTERM",
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// Wait for the timeout, SIGINT or SIGTERM; says which.
+    async fn wait(mut self, timeout: Option<f64>) -> &'static str {
+        let sleep = async {
+            match timeout {
+                Some(secs) => tokio::time::sleep(Duration::from_secs_f64(secs)).await,
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(unix)]
+        {
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            let (term, int) = (&mut self.term, &mut self.int);
+            tokio::select! {
+                _ = sleep => "timeout",
+                _ = recv(int) => "SIGINT",
+                _ = recv(term) => "SIGTERM",
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::select! {
+            _ = sleep => "timeout",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        }
     }
 }
 
