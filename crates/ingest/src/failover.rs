@@ -21,6 +21,7 @@ struct PendingBatch {
     /// Order of arrival (several batches of one run may share a clock reading).
     seq: u64,
     run: IngestRun,
+    row_source: Option<String>,
     ingested_at: UnixNanos,
     /// Data sets touched and the inclusive time range of the rows written to each.
     ranges: BTreeMap<DatasetKey, (UnixNanos, UnixNanos)>,
@@ -153,6 +154,7 @@ impl FailoverStore {
         let mut report = BackfillReport::default();
         for p in &pending {
             let mut batch = WriteBatch::new(p.run.clone(), p.ingested_at);
+            batch.row_source.clone_from(&p.row_source);
             for (key, (lo, hi)) in &p.ranges {
                 let range = TimeRange::new(*lo, UnixNanos::new(hi.as_i64().saturating_add(1)));
                 match key {
@@ -342,6 +344,7 @@ fn pending_of(batch: &WriteBatch) -> PendingBatch {
     PendingBatch {
         seq: 0,
         run: batch.run.clone(),
+        row_source: batch.row_source.clone(),
         ingested_at: batch.ingested_at,
         ranges,
         quarantine: batch.quarantine.clone(),

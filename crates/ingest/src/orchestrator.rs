@@ -138,6 +138,11 @@ impl Orchestrator {
         };
         let cutoff = plan.cutoff(started);
         'sources: for source in &plan.sources {
+            // One file's rows per batch, so every row names the file it came from.
+            if batch_len(&st.batch) > 0 && !self.flush(&mut st) {
+                break 'sources;
+            }
+            st.batch.row_source = Some(source.source_name());
             let mut reader = match open(&source.path, &source.options) {
                 Ok(r) => r,
                 Err(e) => {
@@ -177,7 +182,7 @@ impl Orchestrator {
                 if self.stopped() {
                     // Unwritten rows are dropped, not flushed: shutdown should not wait for
                     // another transaction; the next run reads them again.
-                    st.batch = WriteBatch::new(st.batch.run.clone(), st.batch.ingested_at);
+                    st.clear_batch();
                     st.fail("stopped by shutdown before the end of the plan".to_owned());
                     break 'sources;
                 }
@@ -213,13 +218,13 @@ impl Orchestrator {
         match self.store.write_batch(&st.batch) {
             Ok(report) => {
                 st.record.rows_written += report.rows_written();
-                st.batch = WriteBatch::new(st.batch.run.clone(), st.batch.ingested_at);
+                st.clear_batch();
                 true
             }
             Err(e) => {
                 st.fail(format!("store write failed: {e}"));
                 st.record.status = Status::Fail;
-                st.batch = WriteBatch::new(st.batch.run.clone(), st.batch.ingested_at);
+                st.clear_batch();
                 false
             }
         }
@@ -227,6 +232,13 @@ impl Orchestrator {
 }
 
 impl RunState<'_> {
+    /// Empty the batch after a write (or a stop), keeping its run and row source.
+    fn clear_batch(&mut self) {
+        let row_source = self.batch.row_source.take();
+        self.batch = WriteBatch::new(self.batch.run.clone(), self.batch.ingested_at);
+        self.batch.row_source = row_source;
+    }
+
     fn accept(&mut self, rec: Record) {
         self.record.rows_read += 1;
         let ts = rec.ts();

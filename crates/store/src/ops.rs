@@ -23,7 +23,7 @@ fn cells<'a, T>(
 /// all in one transaction.
 pub(crate) fn write_batch(conn: &mut dyn Conn, batch: &WriteBatch) -> Result<WriteReport> {
     let prov = Provenance {
-        source: &batch.run.source,
+        source: batch.row_source.as_deref().unwrap_or(&batch.run.source),
         ingested_at: batch.ingested_at,
     };
     // Convert before opening the transaction: a value that cannot be stored rejects the whole

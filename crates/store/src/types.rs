@@ -161,6 +161,9 @@ pub struct WriteBatch {
     pub macro_events: Vec<MacroEvent>,
     /// Quarantined source lines.
     pub quarantine: Vec<QuarantineRecord>,
+    /// The `source` written on every row; `None`: the run's source. A run reading several
+    /// files writes each file's rows under that file's name.
+    pub row_source: Option<String>,
 }
 
 impl WriteBatch {
@@ -168,6 +171,7 @@ impl WriteBatch {
     pub fn new(run: IngestRun, ingested_at: UnixNanos) -> Self {
         WriteBatch {
             run,
+            row_source: None,
             ingested_at,
             bars: Vec::new(),
             quotes: Vec::new(),

@@ -254,6 +254,14 @@ fn failover_drill_against_postgres_passes_and_is_journaled() {
         ),
         "1"
     );
+    // Every row names the file it came from, also after the backfill.
+    assert_eq!(
+        psql(
+            &db.url(None),
+            "SELECT string_agg(DISTINCT source, ' ' ORDER BY source) FROM market_data.bars"
+        ),
+        "sample:equity/nasdaq.csv.gz sample:equity/sp500.csv.gz sample:equity/vix.csv.gz"
+    );
 }
 
 /// A TCP forwarder to PostgreSQL that the test can cut (every connection reset, new ones
