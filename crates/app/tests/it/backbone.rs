@@ -487,6 +487,11 @@ fn postgres_cut_off_mid_ingest_fails_over_to_duckdb_and_backfills_row_for_row() 
     let from_pg = pgs.read_quotes(&id, span).unwrap();
     assert_eq!(from_duck.len() as u64, in_duck[0].rows);
     assert_eq!(from_pg, from_duck);
+    println!(
+        "failover: {at_cut} quotes in PostgreSQL at the cut, {} written to DuckDB during the outage \
+         and backfilled, {expected} in PostgreSQL at the end (= a clean import)",
+        in_duck[0].rows
+    );
     let failover = pgs.snapshots("telemetry.ingest.failover", 10).unwrap();
     assert!(
         failover.iter().any(|s| s.check("backfill").is_some()),
