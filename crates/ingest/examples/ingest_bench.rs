@@ -164,16 +164,6 @@ fn plans(files: &[PathBuf], per_file: bool) -> Vec<IngestPlan> {
     }
 }
 
-/// The `source` column the orchestrator writes for a plan: its sources' names, comma-joined.
-fn row_source(plan: &IngestPlan) -> String {
-    plan.dimensions[0]
-        .sources
-        .iter()
-        .map(SourceSpec::source_name)
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -229,9 +219,10 @@ fn emit_csv(args: &Args, path: &Path) -> Result<(), AnyError> {
     let start = Instant::now();
     let mut rows = 0u64;
     for plan in plans(&files, args.per_file) {
-        let source = row_source(&plan);
-        let source = csv_field(&source);
         for spec in &plan.dimensions[0].sources {
+            // The orchestrator writes each row under the name of the file it came from.
+            let name = spec.source_name();
+            let source = csv_field(&name);
             let mut reader = emp_ingest::open(&spec.path, &ReadOptions::default())?;
             for item in reader.by_ref() {
                 match item {
