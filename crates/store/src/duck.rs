@@ -4,22 +4,12 @@ use std::path::{Path, PathBuf};
 
 use duckdb::types::{ToSqlOutput, ValueRef};
 use duckdb::{Connection, ToSql, appender_params_from_iter, params_from_iter};
-use emp_model::{
-    Bar, InstrumentId, MacroEvent, MacroObservation, QuoteTick, Timeframe, TradeTick, UnixNanos,
-};
-use emp_telemetry::Snapshot;
 use parking_lot::Mutex;
 
-use crate::audit::{self, BackupEntry, ExecutionJournalRow};
 use crate::error::{Error, Result};
-use crate::ops;
 use crate::schema::{Dialect, TableSpec};
 use crate::sql::{self, Cell, Conn, LoadInto, Row, Value};
-use crate::store::{MarketDataStore, SnapshotStore};
-use crate::types::{
-    BackendKind, Dataset, IngestRunRecord, InventoryRow, StoreHealth, TableCounts, TimeRange,
-    WriteBatch, WriteReport,
-};
+use crate::types::BackendKind;
 
 /// DuckDB needs no extra time index: it keeps min/max zone maps per row group, which prune
 /// range scans on `ts` the way BRIN does in PostgreSQL. The step is still recorded so both
@@ -80,6 +70,11 @@ impl DuckDbStore {
         &self.location
     }
 
+    /// DuckDB has no PostgreSQL flavour (for the shared `health`).
+    fn pg_flavor(&self) -> Option<crate::types::PgFlavor> {
+        None
+    }
+
     /// Path of the database file, `None` in memory.
     pub fn path(&self) -> Option<PathBuf> {
         (self.location != ":memory:").then(|| PathBuf::from(&self.location))
@@ -120,79 +115,7 @@ impl DuckDbStore {
     }
 }
 
-impl MarketDataStore for DuckDbStore {
-    fn backend(&self) -> BackendKind {
-        BackendKind::DuckDb
-    }
-    fn write_batch(&self, batch: &WriteBatch) -> Result<WriteReport> {
-        self.with(|c| ops::write_batch(c, batch))
-    }
-    fn read_bars(
-        &self,
-        instrument: &InstrumentId,
-        timeframe: Timeframe,
-        range: TimeRange,
-    ) -> Result<Vec<Bar>> {
-        self.with(|c| ops::read_bars(c, instrument, timeframe, range))
-    }
-    fn read_quotes(&self, instrument: &InstrumentId, range: TimeRange) -> Result<Vec<QuoteTick>> {
-        self.with(|c| ops::read_quotes(c, instrument, range))
-    }
-    fn read_trades(&self, instrument: &InstrumentId, range: TimeRange) -> Result<Vec<TradeTick>> {
-        self.with(|c| ops::read_trades(c, instrument, range))
-    }
-    fn read_macro_series(
-        &self,
-        series_id: &str,
-        range: TimeRange,
-    ) -> Result<Vec<MacroObservation>> {
-        self.with(|c| ops::read_macro_series(c, series_id, range))
-    }
-    fn read_macro_events(&self, range: TimeRange) -> Result<Vec<MacroEvent>> {
-        self.with(|c| ops::read_macro_events(c, range))
-    }
-    fn latest_timestamp(&self, dataset: &Dataset) -> Result<Option<UnixNanos>> {
-        self.with(|c| ops::latest_timestamp(c, dataset))
-    }
-    fn counts(&self) -> Result<TableCounts> {
-        self.with(ops::counts)
-    }
-    fn inventory(&self) -> Result<Vec<InventoryRow>> {
-        self.with(ops::inventory)
-    }
-    fn ingest_runs(&self, limit: usize) -> Result<Vec<IngestRunRecord>> {
-        self.with(|c| ops::ingest_runs(c, limit))
-    }
-    fn health(&self) -> Result<StoreHealth> {
-        self.with(|c| {
-            Ok(StoreHealth {
-                backend: BackendKind::DuckDb,
-                location: self.location.clone(),
-                schema_version: sql::schema_version(c)?,
-                pg_flavor: None,
-                counts: ops::counts(c)?,
-            })
-        })
-    }
-}
-
-impl SnapshotStore for DuckDbStore {
-    fn append_snapshot(&self, snapshot: &Snapshot) -> Result<bool> {
-        self.with(|c| audit::journal_snapshot(c, snapshot))
-    }
-    fn snapshots(&self, topic: &str, limit: usize) -> Result<Vec<Snapshot>> {
-        self.with(|c| ops::snapshots(c, topic, limit))
-    }
-    fn execution_journal(&self, limit: usize) -> Result<Vec<ExecutionJournalRow>> {
-        self.with(|c| audit::execution_journal(c, limit))
-    }
-    fn record_backup(&self, backup: &BackupEntry) -> Result<bool> {
-        self.with(|c| audit::record_backup(c, backup))
-    }
-    fn latest_backup(&self) -> Result<Option<BackupEntry>> {
-        self.with(audit::latest_backup)
-    }
-}
+crate::backend::sql_backend_impls!(DuckDbStore, BackendKind::DuckDb);
 
 /// The driver calls on a borrowed connection.
 struct DuckConn<'a>(&'a Connection);

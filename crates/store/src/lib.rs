@@ -84,6 +84,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod audit;
+mod backend;
 mod backup;
 mod config;
 mod duck;

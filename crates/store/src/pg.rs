@@ -3,26 +3,16 @@
 use std::error::Error as StdError;
 use std::time::Duration;
 
-use emp_model::{
-    Bar, InstrumentId, MacroEvent, MacroObservation, QuoteTick, Timeframe, TradeTick, UnixNanos,
-};
-use emp_telemetry::Snapshot;
 use parking_lot::Mutex;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, BackupEntry, ExecutionJournalRow};
 use crate::error::{Error, Result};
-use crate::ops;
 use crate::schema::{self, ColumnType, Dialect, TableSpec};
 use crate::sql::{self, Cell, Conn, LoadInto, Row, Value};
-use crate::store::{MarketDataStore, SnapshotStore};
-use crate::types::{
-    BackendKind, Dataset, IngestRunRecord, InventoryRow, PgFlavor, StoreHealth, TableCounts,
-    TimeRange, WriteBatch, WriteReport,
-};
+use crate::types::{BackendKind, PgFlavor};
 
 /// Key of the session advisory lock that serialises migrations between processes.
 const MIGRATION_LOCK: i64 = 0x0045_4d50_5f4d_4947; // "EMP_MIG"
@@ -155,6 +145,10 @@ impl PgStore {
     /// Whether the tables are TimescaleDB hypertables or plain tables.
     pub fn flavor(&self) -> PgFlavor {
         self.flavor
+    }
+
+    fn pg_flavor(&self) -> Option<PgFlavor> {
+        Some(self.flavor)
     }
 
     /// `host:port/dbname (user)`, never the password.
@@ -358,79 +352,7 @@ fn apply_timescale_policies(conn: &mut PgConn<'_>, policy: &TimescalePolicy) -> 
     Ok(())
 }
 
-impl MarketDataStore for PgStore {
-    fn backend(&self) -> BackendKind {
-        BackendKind::Postgres
-    }
-    fn write_batch(&self, batch: &WriteBatch) -> Result<WriteReport> {
-        self.with(|c| ops::write_batch(c, batch))
-    }
-    fn read_bars(
-        &self,
-        instrument: &InstrumentId,
-        timeframe: Timeframe,
-        range: TimeRange,
-    ) -> Result<Vec<Bar>> {
-        self.with(|c| ops::read_bars(c, instrument, timeframe, range))
-    }
-    fn read_quotes(&self, instrument: &InstrumentId, range: TimeRange) -> Result<Vec<QuoteTick>> {
-        self.with(|c| ops::read_quotes(c, instrument, range))
-    }
-    fn read_trades(&self, instrument: &InstrumentId, range: TimeRange) -> Result<Vec<TradeTick>> {
-        self.with(|c| ops::read_trades(c, instrument, range))
-    }
-    fn read_macro_series(
-        &self,
-        series_id: &str,
-        range: TimeRange,
-    ) -> Result<Vec<MacroObservation>> {
-        self.with(|c| ops::read_macro_series(c, series_id, range))
-    }
-    fn read_macro_events(&self, range: TimeRange) -> Result<Vec<MacroEvent>> {
-        self.with(|c| ops::read_macro_events(c, range))
-    }
-    fn latest_timestamp(&self, dataset: &Dataset) -> Result<Option<UnixNanos>> {
-        self.with(|c| ops::latest_timestamp(c, dataset))
-    }
-    fn counts(&self) -> Result<TableCounts> {
-        self.with(ops::counts)
-    }
-    fn inventory(&self) -> Result<Vec<InventoryRow>> {
-        self.with(ops::inventory)
-    }
-    fn ingest_runs(&self, limit: usize) -> Result<Vec<IngestRunRecord>> {
-        self.with(|c| ops::ingest_runs(c, limit))
-    }
-    fn health(&self) -> Result<StoreHealth> {
-        self.with(|c| {
-            Ok(StoreHealth {
-                backend: BackendKind::Postgres,
-                location: self.location.clone(),
-                schema_version: sql::schema_version(c)?,
-                pg_flavor: Some(self.flavor),
-                counts: ops::counts(c)?,
-            })
-        })
-    }
-}
-
-impl SnapshotStore for PgStore {
-    fn append_snapshot(&self, snapshot: &Snapshot) -> Result<bool> {
-        self.with(|c| audit::journal_snapshot(c, snapshot))
-    }
-    fn snapshots(&self, topic: &str, limit: usize) -> Result<Vec<Snapshot>> {
-        self.with(|c| ops::snapshots(c, topic, limit))
-    }
-    fn execution_journal(&self, limit: usize) -> Result<Vec<ExecutionJournalRow>> {
-        self.with(|c| audit::execution_journal(c, limit))
-    }
-    fn record_backup(&self, backup: &BackupEntry) -> Result<bool> {
-        self.with(|c| audit::record_backup(c, backup))
-    }
-    fn latest_backup(&self) -> Result<Option<BackupEntry>> {
-        self.with(audit::latest_backup)
-    }
-}
+crate::backend::sql_backend_impls!(PgStore, BackendKind::Postgres);
 
 impl ToSql for Cell<'_> {
     fn to_sql(
