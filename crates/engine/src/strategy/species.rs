@@ -26,6 +26,30 @@ fn follow<'a>(slot: &'a mut Option<InstrumentId>, event: &MarketEvent) -> Option
     }
 }
 
+/// When a species' `signal` differs from its last one (`self.signal`), records it and emits
+/// the intent with the species' common parameters (`self.p.exposure`, `stop_loss_pct`,
+/// `take_profit_pct`, `confidence`).
+macro_rules! emit_on_change {
+    ($s:ident, $signal:expr, $instrument:expr, $price:expr, $ctx:expr, $out:expr) => {{
+        let signal = $signal;
+        if signal != $s.signal {
+            $s.signal = signal;
+            let p = &$s.p;
+            signal_intent(
+                $instrument,
+                signal,
+                p.exposure,
+                $price,
+                p.stop_loss_pct,
+                p.take_profit_pct,
+                p.confidence,
+                $ctx,
+                $out,
+            );
+        }
+    }};
+}
+
 /// Emits a target-exposure intent for `signal` ∈ {−1, 0, 1} with a bracket around `price`.
 #[allow(clippy::too_many_arguments)]
 fn signal_intent(
@@ -176,21 +200,7 @@ impl Strategy for TrendRider {
         } else {
             self.signal
         };
-        if signal != self.signal {
-            self.signal = signal;
-            let p = &self.p;
-            signal_intent(
-                instrument,
-                signal,
-                p.exposure,
-                price,
-                p.stop_loss_pct,
-                p.take_profit_pct,
-                p.confidence,
-                ctx,
-                out,
-            );
-        }
+        emit_on_change!(self, signal, instrument, price, ctx, out);
     }
 }
 
@@ -309,21 +319,7 @@ impl Strategy for MeanReversion {
         } else {
             self.signal
         };
-        if signal != self.signal {
-            self.signal = signal;
-            let p = &self.p;
-            signal_intent(
-                instrument,
-                signal,
-                p.exposure,
-                price,
-                p.stop_loss_pct,
-                p.take_profit_pct,
-                p.confidence,
-                ctx,
-                out,
-            );
-        }
+        emit_on_change!(self, signal, instrument, price, ctx, out);
     }
 }
 
@@ -440,21 +436,7 @@ impl Strategy for CarryOverlay {
         } else {
             0
         };
-        if signal != self.signal {
-            self.signal = signal;
-            let p = &self.p;
-            signal_intent(
-                instrument,
-                signal,
-                p.exposure,
-                price,
-                p.stop_loss_pct,
-                p.take_profit_pct,
-                p.confidence,
-                ctx,
-                out,
-            );
-        }
+        emit_on_change!(self, signal, instrument, price, ctx, out);
     }
 }
 
@@ -563,21 +545,7 @@ impl Strategy for VolatilityBreakout {
         } else {
             self.signal
         };
-        if signal != self.signal {
-            self.signal = signal;
-            let p = &self.p;
-            signal_intent(
-                instrument,
-                signal,
-                p.exposure,
-                price,
-                p.stop_loss_pct,
-                p.take_profit_pct,
-                p.confidence,
-                ctx,
-                out,
-            );
-        }
+        emit_on_change!(self, signal, instrument, price, ctx, out);
     }
 }
 
