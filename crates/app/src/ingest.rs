@@ -32,28 +32,11 @@ pub(crate) struct IngestOutcome {
     /// The configured plan's runs (the bundled sample when no plan is configured).
     pub runs: Vec<RunRecord>,
     /// Backfill of the configured store after a failover, when one happened.
-    pub backfill: Option<BackfillReportJson>,
+    pub backfill: Option<BackfillReport>,
     pub failover_active: bool,
     /// Every snapshot the evaluators produced, in publication order.
     #[serde(skip)]
     pub snapshots: Vec<Snapshot>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
-pub(crate) struct BackfillReportJson {
-    pub batches: u64,
-    pub rows_submitted: u64,
-    pub rows_inserted: u64,
-}
-
-impl From<BackfillReport> for BackfillReportJson {
-    fn from(r: BackfillReport) -> Self {
-        BackfillReportJson {
-            batches: r.batches,
-            rows_submitted: r.rows_submitted,
-            rows_inserted: r.rows_inserted,
-        }
-    }
 }
 
 impl IngestOutcome {
@@ -139,7 +122,7 @@ impl IngestService {
         if let Some(f) = self.target.failover() {
             if f.pending_backfill().0 > 0 {
                 match f.backfill() {
-                    Ok(r) => backfill = Some(r.into()),
+                    Ok(r) => backfill = Some(r),
                     Err(e) => {
                         tracing::warn!(error = %e, "backfill deferred: the configured store is still unavailable")
                     }

@@ -54,7 +54,7 @@ struct State {
 }
 
 /// What a [`FailoverStore::backfill`] did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct BackfillReport {
     /// Fallback batches copied to the primary.
     pub batches: u64,
