@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use emp_store::{InventoryRow, MarketDataStore, SnapshotStore};
 
-use crate::harness::{emp, run, text};
+use crate::harness::{emp, run, sigterm, text};
 
 fn json(o: &std::process::Output) -> serde_json::Value {
     let (out, err) = text(o);
@@ -446,11 +446,7 @@ fn postgres_cut_off_mid_ingest_fails_over_to_duckdb_and_backfills_row_for_row() 
     wait_until("a run after the backfill", Duration::from_secs(300), || {
         finished(&log.lock().unwrap(), false) > before
     });
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
+    sigterm(child.id());
     let status = child.wait().unwrap();
     assert!(status.success(), "emp run failed:\n{}", log.lock().unwrap());
 
@@ -516,11 +512,7 @@ fn sigterm_during_the_first_ingest_stops_it_cleanly() {
         dir.path().join("d/sample-data/NOTICE").exists()
     });
     let sent = Instant::now();
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
+    sigterm(child.id());
     let out = child.wait_with_output().unwrap();
     let took = sent.elapsed();
     let err = String::from_utf8_lossy(&out.stderr);

@@ -109,6 +109,14 @@ impl TestServer {
         http_get(&self.addr, path)
     }
 
+    /// SIGTERM the server and wait for it: its exit status and how long it took.
+    pub(crate) fn terminate(&mut self) -> (std::process::ExitStatus, Duration) {
+        let t = Instant::now();
+        sigterm(self.child.id());
+        let status = self.child.wait().unwrap();
+        (status, t.elapsed())
+    }
+
     pub(crate) fn logs(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
     }
@@ -148,4 +156,13 @@ pub(crate) fn promtool() -> Option<PathBuf> {
         println!("skipping promtool check: promtool not installed");
     }
     found
+}
+
+/// Send SIGTERM to a process.
+pub(crate) fn sigterm(pid: u32) {
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -TERM {pid} failed");
 }

@@ -147,17 +147,7 @@ fn sigterm_cancels_the_open_orders_of_the_paper_engine() {
         .as_u64()
         .unwrap();
     assert!(open > 0, "{h}");
-    let pid = server.child.id().to_string();
-    let t = Instant::now();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = server.child.wait().unwrap();
-    let took = t.elapsed();
+    let (status, took) = server.terminate();
     assert_eq!(status.code(), Some(0));
     assert!(took < Duration::from_secs(2), "shutdown took {took:?}");
     println!("shutdown with {open} open orders took {took:?}");

@@ -80,17 +80,7 @@ fn sigterm_shuts_down_in_order_within_2s() {
     let mut server = TestServer::start(&[]);
     let (code, _) = server.get("/health");
     assert_eq!(code, 200);
-    let pid = server.child.id().to_string();
-    let t = Instant::now();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = server.child.wait().unwrap();
-    let took = t.elapsed();
+    let (status, took) = server.terminate();
     assert_eq!(status.code(), Some(0));
     assert!(took < Duration::from_secs(2), "shutdown took {took:?}");
     std::thread::sleep(Duration::from_millis(100));
